@@ -1,0 +1,141 @@
+/**
+ * The BYOK client: a `Context.Tag` service whose operations are `Effect`s and `Stream`s with tagged
+ * errors. Build it with `Byok.layer(options)` or `Byok.layerConfig()`; both need an
+ * `HttpClient.HttpClient`, which the caller provides (`FetchHttpClient.layer`, a test fake, a proxy).
+ *
+ * @since 0.1.0
+ */
+import { HttpClient } from "@effect/platform"
+import type { Duration, Redacted, Schedule, Stream } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
+import type { ByokKey, ByokKeyPage } from "./ByokKey.js"
+import type * as ByokError from "./ByokError.js"
+import type * as ByokInput from "./ByokInput.js"
+import * as internal from "./internal/byokClient.js"
+
+/**
+ * The operations. Every input is validated before anything is sent; every failure is a tagged error
+ * from `ByokError`, exactly the ones the contract declares for that operation plus the common ones.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ByokService {
+  /** One page of credentials, filtered by provider and workspace. */
+  readonly list: (options?: ByokInput.ListByokKeys) => Effect.Effect<ByokKeyPage, ByokError.ListError>
+  /** Every page, lazily: a page is fetched when the consumer pulls past the previous one. */
+  readonly pages: (options?: ByokInput.StreamByokKeys) => Stream.Stream<ByokKeyPage, ByokError.ListError>
+  /** Every credential, lazily, in the server's order. */
+  readonly stream: (options?: ByokInput.StreamByokKeys) => Stream.Stream<ByokKey, ByokError.ListError>
+  /** One credential by id (a UUID). */
+  readonly get: (id: string) => Effect.Effect<ByokKey, ByokError.GetError>
+  /** Stores a new provider key; it is never retried unless the server certainly did not act. */
+  readonly create: (input: ByokInput.CreateByokKey) => Effect.Effect<ByokKey, ByokError.CreateError>
+  /** Changes a credential; `key` rotates it in place, `null` clears a field, absent leaves it. */
+  readonly update: (id: string, input: ByokInput.UpdateByokKey) => Effect.Effect<ByokKey, ByokError.UpdateError>
+  /** Deletes a credential; succeeds only when the server confirms `{"deleted": true}`. */
+  readonly delete: (id: string) => Effect.Effect<void, ByokError.DeleteError>
+}
+
+/**
+ * Options of `Byok.layer` and `Byok.make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ByokOptions {
+  /** A management API key. Sent only as the bearer token; never printed. */
+  readonly apiKey: Redacted.Redacted<string>
+  /** Default `https://openrouter.ai/api/v1`. Plain `http://` is refused unless the host is loopback. */
+  readonly baseUrl?: string | undefined
+  /** Sent as `HTTP-Referer`: your app's URL. */
+  readonly appUrl?: string | undefined
+  /** Sent as `X-OpenRouter-Title`: your app's display name. */
+  readonly appTitle?: string | undefined
+  /** Sent as `X-OpenRouter-Categories`, comma-separated. */
+  readonly appCategories?: string | ReadonlyArray<string> | undefined
+  /**
+   * The retry timing (default `RetryPolicy.defaultSchedule`), or `false` for none. Which failures
+   * are retried stays `RetryPolicy.isRetryable`'s rule.
+   */
+  readonly retry?: Schedule.Schedule<unknown, ByokError.ByokError> | false | undefined
+  /** Per attempt; default 30 seconds. A request past it fails with `TransportError` (`Timeout`). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Applied once to the injected HttpClient, e.g. to add a header or a proxy rule. */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * Builds the service from the `HttpClient` in context. All per-client work (headers, the bearer
+ * token, decoders, retry schedules) happens here, once.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: ByokOptions): Effect.Effect<ByokService, ByokError.InvalidRequest, HttpClient.HttpClient> =>
+  Effect.flatMap(HttpClient.HttpClient, (client) => internal.make(client, options))
+
+/**
+ * The BYOK client service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Byok extends Context.Tag("effect-openrouter-byok/Byok")<Byok, ByokService>() {
+  /**
+   * A layer from explicit options. Fails with `InvalidRequest` if the options are unusable (an
+   * `http://` base URL to a remote host, a header value with a line break).
+   */
+  static readonly layer = (options: ByokOptions): Layer.Layer<Byok, ByokError.InvalidRequest, HttpClient.HttpClient> =>
+    Layer.effect(Byok, make(options))
+
+  /**
+   * A layer from `Config`: `OPENROUTER_API_KEY` (required, redacted), `OPENROUTER_BASE_URL`,
+   * `OPENROUTER_APP_URL`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`, `OPENROUTER_TIMEOUT`
+   * (a duration such as `10 seconds`). Each can be replaced by another `Config`; `retry` and
+   * `transformClient` are passed as values.
+   */
+  static readonly layerConfig = (options: LayerConfigOptions = {}) =>
+    Layer.effect(
+      Byok,
+      Effect.flatMap(
+        Config.all({
+          apiKey: options.apiKey ?? Config.redacted("OPENROUTER_API_KEY"),
+          baseUrl: options.baseUrl ?? Config.string("OPENROUTER_BASE_URL").pipe(Config.withDefault(internal.defaultBaseUrl)),
+          appUrl: Config.option(options.appUrl ?? Config.string("OPENROUTER_APP_URL")),
+          appTitle: Config.option(options.appTitle ?? Config.string("OPENROUTER_APP_TITLE")),
+          appCategories: Config.option(options.appCategories ?? Config.string("OPENROUTER_APP_CATEGORIES")),
+          timeout: Config.option(options.timeout ?? Config.duration("OPENROUTER_TIMEOUT"))
+        }),
+        (config) =>
+          make({
+            apiKey: config.apiKey,
+            baseUrl: config.baseUrl,
+            appUrl: Option.getOrUndefined(config.appUrl),
+            appTitle: Option.getOrUndefined(config.appTitle),
+            appCategories: Option.getOrUndefined(config.appCategories),
+            timeout: Option.getOrUndefined(config.timeout),
+            retry: options.retry,
+            transformClient: options.transformClient
+          })
+      )
+    )
+}
+
+/**
+ * Options of `Byok.layerConfig`: a `Config` for each setting read from the environment, and the
+ * settings that are values rather than configuration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerConfigOptions {
+  readonly apiKey?: Config.Config<Redacted.Redacted<string>>
+  readonly baseUrl?: Config.Config<string>
+  readonly appUrl?: Config.Config<string>
+  readonly appTitle?: Config.Config<string>
+  readonly appCategories?: Config.Config<string>
+  readonly timeout?: Config.Config<Duration.Duration>
+  readonly retry?: ByokOptions["retry"]
+  readonly transformClient?: ByokOptions["transformClient"]
+}

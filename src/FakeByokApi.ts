@@ -1,0 +1,225 @@
+/**
+ * A fake of the BYOK API with the real semantics (offset/limit/total_count, provider and workspace
+ * filters, 404s, validation 400s, `{"deleted":true}`), for your tests and ours. It serves in memory
+ * as an `HttpClient` layer (no socket), or over real HTTP on 127.0.0.1. It can inject faults per
+ * route, and exposes the stored credentials and a log of the requests it received.
+ *
+ * @since 0.1.0
+ */
+import type { HttpClient, HttpServerError } from "@effect/platform"
+import { HttpClient as HttpClientTag } from "@effect/platform"
+import { Context, Duration, Effect, Layer, Redacted } from "effect"
+import { Byok, type ByokOptions } from "./Byok.js"
+import type * as ByokError from "./ByokError.js"
+import * as internal from "./internal/fake/fakeApi.js"
+import { makeMemoryClient } from "./internal/fake/memoryClient.js"
+import { listen } from "./internal/fake/nodeServer.js"
+import type { Operation } from "./internal/endpoints.js"
+
+export type {
+  /** One request the fake received. */
+  LoggedRequest,
+  /** A credential to seed the fake with. */
+  SeedCredential,
+  /** A stored credential and its raw key. */
+  StoredCredential
+} from "./internal/fake/fakeApi.js"
+
+/**
+ * A fault the fake acts out instead of (or after) answering normally. Build one with `Fault.*`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault = internal.Fault
+
+/**
+ * The operation a fault or a logged request belongs to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { Operation }
+
+/**
+ * Constructors of faults.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const Fault = {
+  /** Answer with `status` and the documented error body (or `body`, a string sent as is). `afterHandling` acts first: a create is stored, then this is the answer. */
+  status: (
+    status: number,
+    options: { readonly body?: string; readonly headers?: Record<string, string>; readonly afterHandling?: boolean } = {}
+  ): Fault => ({
+    _tag: "Respond",
+    status,
+    headers: { "content-type": "application/json", ...options.headers },
+    body: options.body ?? JSON.stringify(internal.errorBody(status)),
+    afterHandling: options.afterHandling ?? false
+  }),
+  /** Answer with a raw body: truncated JSON, HTML, an empty string. Status 200 and JSON content type unless given. */
+  body: (
+    body: string,
+    options: { readonly status?: number; readonly contentType?: string; readonly headers?: Record<string, string> } = {}
+  ): Fault => ({
+    _tag: "Respond",
+    status: options.status ?? 200,
+    headers: { "content-type": options.contentType ?? "application/json", ...options.headers },
+    body,
+    afterHandling: false
+  }),
+  /** Answer normally, with the JSON body rewritten by `f` (drop a field, add one, change a type). */
+  mapBody: (f: (wire: any) => unknown): Fault => ({ _tag: "MapBody", f }),
+  /** Wait, then answer normally. The wait uses the Clock, so `TestClock` drives it. */
+  delay: (delay: Duration.DurationInput): Fault => ({ _tag: "Delay", delay: Duration.decode(delay) }),
+  /** Drop the connection with no response; `afterHandling` acts first (a create is stored). */
+  reset: (options: { readonly afterHandling?: boolean } = {}): Fault => ({
+    _tag: "Reset",
+    afterHandling: options.afterHandling ?? false
+  }),
+  /** Answer normally but break the connection half-way through the body. */
+  resetMidBody: { _tag: "ResetMidBody" } as Fault,
+  /** Never answer. */
+  hang: { _tag: "Hang" } as Fault,
+  /** Refuse the connection (in memory; the loopback server can only drop it, as `reset`). */
+  refuse: { _tag: "Refuse" } as Fault
+} as const
+
+/**
+ * The fake's controls and state, as Effects.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FakeByokApiService {
+  /** The management key the fake accepts. */
+  readonly apiKey: Redacted.Redacted<string>
+  /** Stored credentials in store order, with their raw keys. */
+  readonly credentials: Effect.Effect<ReadonlyArray<internal.StoredCredential>>
+  /** Every request received, oldest first. */
+  readonly requests: Effect.Effect<ReadonlyArray<internal.LoggedRequest>>
+  /** Forgets the request log. */
+  readonly clearRequests: Effect.Effect<void>
+  /** Applies `fault` to the next `times` (default 1) requests of `operation` (default: any). */
+  readonly injectFault: (fault: Fault, options?: { readonly operation?: Operation; readonly times?: number }) => Effect.Effect<void>
+  /** Drops faults not yet used. */
+  readonly clearFaults: Effect.Effect<void>
+  /** Stores a credential directly; returns its id. */
+  readonly insert: (credential: internal.SeedCredential) => Effect.Effect<string>
+  /** Deletes a credential directly, as another client would. */
+  readonly remove: (id: string) => Effect.Effect<boolean>
+  /** The underlying fake, for transports. */
+  readonly unsafeFake: internal.FakeApi
+}
+
+/**
+ * Options of the fake: how many generated credentials to start with (or the exact ones), and the
+ * management key it accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FakeByokApiOptions extends internal.FakeApiOptions {}
+
+/**
+ * The base URL the in-memory fake answers on. Nothing listens there: only the in-memory client reaches it.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const memoryBaseUrl = `https://byok.fake.invalid${internal.basePath}`
+
+/**
+ * The fake's default workspace id: lists and creates without `workspaceId` use it.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultWorkspaceId = internal.defaultWorkspaceId
+
+/**
+ * The id the fake gives its n-th credential (1-based), so tests can name ids in advance.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const fakeId = internal.fakeId
+
+/**
+ * The base URL of a running loopback fake server.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class FakeByokServer extends Context.Tag("effect-openrouter-byok/testing/FakeByokServer")<
+  FakeByokServer,
+  { readonly baseUrl: string }
+>() {}
+
+const makeService = (options: FakeByokApiOptions = {}) =>
+  Effect.sync((): FakeByokApiService => {
+    const fake = new internal.FakeApi(options)
+    return {
+      apiKey: Redacted.make(fake.apiKey),
+      credentials: Effect.sync(() => fake.credentials()),
+      requests: Effect.sync(() => fake.requests()),
+      clearRequests: Effect.sync(() => fake.clearRequests()),
+      injectFault: (fault, opts) => Effect.sync(() => fake.injectFault(fault, opts)),
+      clearFaults: Effect.sync(() => fake.clearFaults()),
+      insert: (credential) =>
+        Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) =>
+          Effect.sync(() =>
+            fake.insert({
+              provider: credential.provider,
+              name: credential.name ?? null,
+              workspaceId: credential.workspaceId === undefined ? internal.defaultWorkspaceId : credential.workspaceId,
+              disabled: credential.disabled ?? false,
+              secret: credential.secret ?? `sk-inserted-${now}`,
+              createdAt: now
+            })
+          )),
+      remove: (id) => Effect.sync(() => fake.remove(id)),
+      unsafeFake: fake
+    }
+  })
+
+/**
+ * The fake API service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class FakeByokApi extends Context.Tag("effect-openrouter-byok/testing/FakeByokApi")<FakeByokApi, FakeByokApiService>() {
+  /** A fresh fake, seeded as `options` says. */
+  static readonly layer = (options?: FakeByokApiOptions): Layer.Layer<FakeByokApi> =>
+    Layer.effect(FakeByokApi, makeService(options))
+
+  /** An `HttpClient` answered by the fake in memory. */
+  static readonly layerHttpClient: Layer.Layer<HttpClient.HttpClient, never, FakeByokApi> = Layer.effect(
+    HttpClientTag.HttpClient,
+    Effect.map(FakeByokApi, (fake) => makeMemoryClient(fake.unsafeFake))
+  )
+
+  /** The fake over real HTTP on 127.0.0.1 until the layer's scope closes; `port` 0 (default) picks a free one. */
+  static readonly layerServer = (
+    options: { readonly port?: number } = {}
+  ): Layer.Layer<FakeByokServer, HttpServerError.ServeError, FakeByokApi> =>
+    Layer.scoped(
+      FakeByokServer,
+      Effect.flatMap(FakeByokApi, (fake) => Effect.map(listen(fake.unsafeFake, options.port), (baseUrl) => ({ baseUrl })))
+    )
+
+  /**
+   * The real `Byok` client over a fresh in-memory fake: what most tests want. `options` tune the
+   * client (say `retry: false` or a `timeout`); `fake` seeds the fake.
+   */
+  static readonly layerByok = (
+    options: { readonly client?: Partial<ByokOptions>; readonly fake?: FakeByokApiOptions } = {}
+  ): Layer.Layer<Byok | FakeByokApi, ByokError.InvalidRequest> =>
+    Layer.unwrapEffect(Effect.map(FakeByokApi, (fake) =>
+      Byok.layer({ apiKey: fake.apiKey, baseUrl: memoryBaseUrl, ...options.client }).pipe(
+        Layer.provide(FakeByokApi.layerHttpClient)
+      ))).pipe(Layer.provideMerge(FakeByokApi.layer(options.fake)))
+}

@@ -1,0 +1,85 @@
+/**
+ * When a failed request is tried again. The timing and the number of attempts are a `Schedule` the
+ * caller may replace; which failures are safe to retry for which method is this module's rule and
+ * is not replaceable: a retried create must never leave two credentials.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Schedule } from "effect"
+import type * as ByokError from "./ByokError.js"
+
+/**
+ * The default timing: exponential backoff from 500 ms (×2), each delay jittered to 80–120%, and at
+ * most 3 retries (4 attempts).
+ *
+ * @since 0.1.0
+ * @category schedules
+ */
+export const defaultSchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("500 millis", 2).pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(3))
+)
+
+/**
+ * The longest `Retry-After` the client waits for. A server that asks for longer gets no retry: the
+ * `RateLimited` error reaches the caller, `retryAfter` included.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxRetryAfter: Duration.Duration = Duration.seconds(60)
+
+/**
+ * How a request may be retried. `idempotent` is GET, PATCH and DELETE: sending them twice does no
+ * harm. `create` is POST /byok: only retried when the server certainly did not act on it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestKind = "idempotent" | "create"
+
+const retryableStatuses = new Set([500, 502, 503, 504])
+
+/**
+ * Whether `error` may be retried for a request of `kind`.
+ *
+ * - Both kinds: 429 (the server did not act), and a refused connection (nothing was sent), unless
+ *   the server asked to wait longer than `maxRetryAfter`.
+ * - `idempotent` also: 500, 502, 503, 504, timeouts, resets and broken-off bodies.
+ * - `create` never on those: the server may have stored the key before failing.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRetryable = (kind: RequestKind, error: ByokError.ByokError): boolean => {
+  switch (error._tag) {
+    case "RateLimited":
+      return error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, maxRetryAfter)
+    case "TransportError":
+      return kind === "idempotent" || error.reason === "Refused"
+    case "InternalServer":
+    case "ApiError":
+      return kind === "idempotent" && retryableStatuses.has(error.status)
+    default:
+      return false
+  }
+}
+
+/**
+ * The schedule the client retries with: `timing` (the default or the caller's), restricted to the
+ * failures `isRetryable` allows for `kind`, and never sooner than a `Retry-After` the server sent.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const policy = (
+  timing: Schedule.Schedule<unknown, ByokError.ByokError>,
+  kind: RequestKind
+): Schedule.Schedule<unknown, ByokError.ByokError> =>
+  Schedule.identity<ByokError.ByokError>().pipe(
+    Schedule.whileInput((error: ByokError.ByokError) => isRetryable(kind, error)),
+    Schedule.intersect(timing),
+    Schedule.modifyDelay(([error], delay) =>
+      error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.max(delay, error.retryAfter) : delay
+    )
+  )
