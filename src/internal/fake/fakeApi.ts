@@ -158,7 +158,7 @@ export class FakeApi {
         name: s.name ?? null,
         workspaceId: s.workspaceId === undefined ? defaultWorkspaceId : s.workspaceId,
         disabled: s.disabled ?? false,
-        secret: s.secret ?? `sk-seed-${i.toString(36).padStart(8, "0")}-secret`,
+        secret: s.secret ?? `sk-seed-secret-${String(i + 1).padStart(6, "0")}`,
         createdAt: startMillis + i * 1000
       })
     })
