@@ -5,8 +5,8 @@
  * and runs over real HTTP against it: no key needed. With `--live` (and `OPENROUTER_API_KEY` set)
  * the same program runs against the real API, read-only unless `--write` is given too.
  */
-import { FetchHttpClient } from "@effect/platform"
-import { Console, Effect, Layer, Redacted, Stream } from "effect"
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { Config, Console, Effect, Layer, Redacted, Stream } from "effect"
 import { Byok, type ByokKey } from "../src/index.js"
 import { FakeByokApi, FakeByokServer } from "../src/testing.js"
 
@@ -70,14 +70,14 @@ const againstFake = Layer.unwrapEffect(
   })
 ).pipe(Layer.provide(FakeByokApi.layerServer()), Layer.provide(FakeByokApi.layer({ seed: 300 })))
 
-const againstLive = Byok.layerConfig()
+const againstLive = Byok.layerConfig({ appTitle: Config.succeed("effect-openrouter-byok example") })
 
-tour.pipe(
-  Effect.provide(live ? againstLive : againstFake),
+const main: Effect.Effect<void, unknown, HttpClient.HttpClient> = live
+  ? Effect.provide(tour, againstLive)
+  : Effect.provide(tour, againstFake)
+
+main.pipe(
   Effect.provide(FetchHttpClient.layer),
-  Effect.tapErrorTag("InvalidRequest", (e) => Console.error(e.message)),
+  Effect.catchAll((error) => Effect.zipRight(Console.error(`Failed: ${String(error)}`), Effect.sync(() => (process.exitCode = 1)))),
   Effect.runPromise
-).catch((error) => {
-  console.error(String(error))
-  process.exitCode = 1
-})
+)
