@@ -164,7 +164,7 @@ export const make = (
     delete: (id) =>
       Either.match(keyPath("delete", id), {
         onLeft: Effect.fail,
-        onRight: (path) => Effect.asVoid(run(Endpoints.remove, { path }))
+        onRight: (path) => Effect.asVoid(run(Endpoints.remove, { path, notFoundOnRetry: { deleted: true } }))
       })
   })
 }

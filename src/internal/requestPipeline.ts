@@ -34,6 +34,11 @@ export interface Call {
   /** Secrets this call sends in its body (a provider key), scrubbed from errors like the API key. */
   readonly secrets?: ReadonlyArray<string>
   readonly attributes?: Record<string, unknown>
+  /**
+   * What a 404 on a retried attempt stands for. A DELETE whose first attempt broke off after the
+   * server acted finds the key gone on the retry: for the caller that is success, not `NotFound`.
+   */
+  readonly notFoundOnRetry?: unknown
 }
 
 /** Runs one endpoint call through the whole pipeline. */
@@ -247,7 +252,22 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
       : endpoint.method === "POST"
       ? retryPolicies.create
       : retryPolicies.idempotent
-    const withRetry = policy === undefined ? once : Effect.retry(once, policy)
+    const withRetry = policy === undefined
+      ? once
+      : call.notFoundOnRetry === undefined
+      ? Effect.retry(once, policy)
+      : Effect.suspend(() => {
+        // fresh for every run of the operation, shared by its attempts
+        let retried = false
+        const attempt = Effect.suspend(() => {
+          if (!retried) {
+            retried = true
+            return once
+          }
+          return Effect.catchIf(once, (error) => error._tag === "NotFound", () => Effect.succeed(call.notFoundOnRetry as A))
+        })
+        return Effect.retry(attempt, policy)
+      })
     return Effect.withSpan(
       Effect.tapBoth(withRetry, {
         onSuccess: () => Effect.annotateCurrentSpan("http.response.status_code", endpoint.successStatus),
