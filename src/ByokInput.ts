@@ -83,6 +83,19 @@ const notFallbackAndByokOnly = (input: { readonly isFallback?: boolean; readonly
     message: "isFallback and isByokOnly cannot both be true"
   }
 
+/** The fields create and update share: on create they set, on update they change (`null` clears). */
+const settings = {
+  name: optional(Schema.NullOr(CredentialName)),
+  disabled: optional(Schema.Boolean),
+  isFallback: optional(Schema.Boolean).pipe(Schema.fromKey("is_fallback")),
+  isByokOnly: optional(Schema.Boolean).pipe(Schema.fromKey("is_byok_only")),
+  isRequired: optional(Schema.Boolean).pipe(Schema.fromKey("is_required")),
+  declaredZdr: optional(Schema.NullOr(Schema.Boolean)).pipe(Schema.fromKey("declared_zdr")),
+  allowedModels: optional(Schema.NullOr(allowlist)).pipe(Schema.fromKey("allowed_models")),
+  allowedApiKeyHashes: optional(Schema.NullOr(hashAllowlist)).pipe(Schema.fromKey("allowed_api_key_hashes")),
+  allowedUserIds: optional(Schema.NullOr(allowlist)).pipe(Schema.fromKey("allowed_user_ids"))
+}
+
 /**
  * Options of `Byok.list`: one page. `limit` is 1 to 100 (the server's default is 50), `offset` at least 0.
  *
@@ -135,16 +148,8 @@ export interface StreamByokKeys extends Schema.Schema.Type<typeof StreamByokKeys
 export const CreateByokKey = Schema.Struct({
   provider: ProviderSlugInput,
   key: ProviderKey,
-  name: optional(Schema.NullOr(CredentialName)),
   workspaceId: optional(Uuid).pipe(Schema.fromKey("workspace_id")),
-  disabled: optional(Schema.Boolean),
-  isFallback: optional(Schema.Boolean).pipe(Schema.fromKey("is_fallback")),
-  isByokOnly: optional(Schema.Boolean).pipe(Schema.fromKey("is_byok_only")),
-  isRequired: optional(Schema.Boolean).pipe(Schema.fromKey("is_required")),
-  declaredZdr: optional(Schema.NullOr(Schema.Boolean)).pipe(Schema.fromKey("declared_zdr")),
-  allowedModels: optional(Schema.NullOr(allowlist)).pipe(Schema.fromKey("allowed_models")),
-  allowedApiKeyHashes: optional(Schema.NullOr(hashAllowlist)).pipe(Schema.fromKey("allowed_api_key_hashes")),
-  allowedUserIds: optional(Schema.NullOr(allowlist)).pipe(Schema.fromKey("allowed_user_ids"))
+  ...settings
 }).pipe(Schema.filter(notFallbackAndByokOnly))
 
 /**
@@ -164,15 +169,7 @@ export interface CreateByokKey extends Schema.Schema.Type<typeof CreateByokKey> 
  */
 export const UpdateByokKey = Schema.Struct({
   key: optional(ProviderKey),
-  name: optional(Schema.NullOr(CredentialName)),
-  disabled: optional(Schema.Boolean),
-  isFallback: optional(Schema.Boolean).pipe(Schema.fromKey("is_fallback")),
-  isByokOnly: optional(Schema.Boolean).pipe(Schema.fromKey("is_byok_only")),
-  isRequired: optional(Schema.Boolean).pipe(Schema.fromKey("is_required")),
-  declaredZdr: optional(Schema.NullOr(Schema.Boolean)).pipe(Schema.fromKey("declared_zdr")),
-  allowedModels: optional(Schema.NullOr(allowlist)).pipe(Schema.fromKey("allowed_models")),
-  allowedApiKeyHashes: optional(Schema.NullOr(hashAllowlist)).pipe(Schema.fromKey("allowed_api_key_hashes")),
-  allowedUserIds: optional(Schema.NullOr(allowlist)).pipe(Schema.fromKey("allowed_user_ids"))
+  ...settings
 }).pipe(Schema.filter(notFallbackAndByokOnly))
 
 /**
