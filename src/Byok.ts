@@ -65,14 +65,8 @@ export interface ByokOptions {
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
-/**
- * Builds the service from the `HttpClient` in context. All per-client work (headers, the bearer
- * token, decoders, retry schedules) happens here, once.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const make = (options: ByokOptions): Effect.Effect<ByokService, ByokError.InvalidRequest, HttpClient.HttpClient> =>
+/** Builds the service from the `HttpClient` in context; `Byok.make` publishes it. */
+const make = (options: ByokOptions): Effect.Effect<ByokService, ByokError.InvalidRequest, HttpClient.HttpClient> =>
   Effect.flatMap(HttpClient.HttpClient, (client) => internal.make(client, options))
 
 /**
@@ -82,6 +76,12 @@ export const make = (options: ByokOptions): Effect.Effect<ByokService, ByokError
  * @category tags
  */
 export class Byok extends Context.Tag("effect-openrouter-byok/Byok")<Byok, ByokService>() {
+  /**
+   * Builds the service from the `HttpClient` in context, for callers who assemble their own layer.
+   * All per-client work (headers, the bearer token, decoders, retry schedules) happens here, once.
+   */
+  static readonly make = make
+
   /**
    * A layer from explicit options. Fails with `InvalidRequest` if the options are unusable (an
    * `http://` base URL to a remote host, a header value with a line break).
