@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 
 /**
  * The provider slugs the OpenAPI contract lists today. The API adds providers every month, so this
@@ -163,6 +163,9 @@ const nullableStrings = Schema.NullOr(Schema.Array(Schema.String))
  * A bring-your-own-key provider credential. The raw provider key is write-only and never returned;
  * `label` is the server's masked snippet of it.
  *
+ * The class's own schema is the camelCase model; `ByokKeyFromWire` decodes it from (and encodes it
+ * to) the API's snake_case JSON.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -170,21 +173,114 @@ export class ByokKey extends Schema.Class<ByokKey>("ByokKey")({
   id: Schema.String,
   provider: ProviderSlug,
   /** The workspace the credential is scoped to; `null` means global (usable in every workspace). */
-  workspaceId: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("workspace_id")),
+  workspaceId: Schema.NullOr(Schema.String),
   label: Schema.String,
   /** Optional in the contract: absent and `null` both mean "no name". */
   name: Schema.optional(Schema.NullOr(Schema.String)),
   disabled: Schema.Boolean,
-  isFallback: Schema.propertySignature(Schema.Boolean).pipe(Schema.fromKey("is_fallback")),
-  isRequired: Schema.propertySignature(Schema.Boolean).pipe(Schema.fromKey("is_required")),
-  isByokOnly: Schema.propertySignature(Schema.Boolean).pipe(Schema.fromKey("is_byok_only")),
-  declaredZdr: Schema.propertySignature(Schema.NullOr(Schema.Boolean)).pipe(Schema.fromKey("declared_zdr")),
-  allowedModels: Schema.propertySignature(nullableStrings).pipe(Schema.fromKey("allowed_models")),
-  allowedApiKeyHashes: Schema.propertySignature(nullableStrings).pipe(Schema.fromKey("allowed_api_key_hashes")),
-  allowedUserIds: Schema.propertySignature(nullableStrings).pipe(Schema.fromKey("allowed_user_ids")),
-  sortOrder: Schema.propertySignature(Schema.Int).pipe(Schema.fromKey("sort_order")),
-  createdAt: Schema.propertySignature(Schema.Date).pipe(Schema.fromKey("created_at"))
+  isFallback: Schema.Boolean,
+  isRequired: Schema.Boolean,
+  isByokOnly: Schema.Boolean,
+  declaredZdr: Schema.NullOr(Schema.Boolean),
+  allowedModels: nullableStrings,
+  allowedApiKeyHashes: nullableStrings,
+  allowedUserIds: nullableStrings,
+  sortOrder: Schema.Int,
+  createdAt: Schema.ValidDateFromSelf
 }) {}
+
+/**
+ * A credential exactly as the API sends it (the contract's `BYOKKey`): snake_case, the date as an
+ * ISO string. Fields the server adds later are ignored.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ByokKeyWire = Schema.Struct({
+  id: Schema.String,
+  provider: ProviderSlug,
+  workspace_id: Schema.NullOr(Schema.String),
+  label: Schema.String,
+  name: Schema.optional(Schema.NullOr(Schema.String)),
+  disabled: Schema.Boolean,
+  is_fallback: Schema.Boolean,
+  is_required: Schema.Boolean,
+  is_byok_only: Schema.Boolean,
+  declared_zdr: Schema.NullOr(Schema.Boolean),
+  allowed_models: nullableStrings,
+  allowed_api_key_hashes: nullableStrings,
+  allowed_user_ids: nullableStrings,
+  sort_order: Schema.Int,
+  created_at: Schema.String
+})
+
+/**
+ * Builds a `ByokKey` from a wire object that `ByokKeyWire` has already validated.
+ *
+ * It fills an instance of the class directly instead of calling the constructor: the constructor
+ * copies its input, merges defaults (there are none) and may validate again, which made it the
+ * largest single cost of decoding a page. The result is a real `ByokKey` (`instanceof`, `Equal`).
+ */
+const fromValidatedWire = (wire: typeof ByokKeyWire.Type, createdAt: Date): ByokKey => {
+  const key = Object.create(ByokKey.prototype)
+  key.id = wire.id
+  key.provider = wire.provider
+  key.workspaceId = wire.workspace_id
+  key.label = wire.label
+  if (wire.name !== undefined) key.name = wire.name
+  key.disabled = wire.disabled
+  key.isFallback = wire.is_fallback
+  key.isRequired = wire.is_required
+  key.isByokOnly = wire.is_byok_only
+  key.declaredZdr = wire.declared_zdr
+  key.allowedModels = wire.allowed_models
+  key.allowedApiKeyHashes = wire.allowed_api_key_hashes
+  key.allowedUserIds = wire.allowed_user_ids
+  key.sortOrder = wire.sort_order
+  key.createdAt = createdAt
+  return key
+}
+
+/**
+ * Decodes a `ByokKey` from the API's JSON and encodes one back.
+ *
+ * The renaming is written out rather than declared field by field with `Schema.fromKey`, which
+ * cost about 9 µs per key, most of a page's decode time.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ByokKeyFromWire: Schema.Schema<ByokKey, typeof ByokKeyWire.Encoded> = Schema.transformOrFail(
+  ByokKeyWire,
+  Schema.instanceOf(ByokKey),
+  {
+    strict: true,
+    decode: (wire, _, ast) => {
+      const createdAt = new Date(wire.created_at)
+      return Number.isNaN(createdAt.getTime())
+        ? ParseResult.fail(new ParseResult.Type(ast, wire, `created_at is not a valid date: ${JSON.stringify(wire.created_at)}`))
+        : ParseResult.succeed(fromValidatedWire(wire, createdAt))
+    },
+    encode: (key) =>
+      ParseResult.succeed({
+        id: key.id,
+        provider: key.provider,
+        workspace_id: key.workspaceId,
+        label: key.label,
+        ...(key.name !== undefined ? { name: key.name } : {}),
+        disabled: key.disabled,
+        is_fallback: key.isFallback,
+        is_required: key.isRequired,
+        is_byok_only: key.isByokOnly,
+        declared_zdr: key.declaredZdr,
+        allowed_models: key.allowedModels,
+        allowed_api_key_hashes: key.allowedApiKeyHashes,
+        allowed_user_ids: key.allowedUserIds,
+        sort_order: key.sortOrder,
+        created_at: key.createdAt.toISOString()
+      })
+  }
+).annotations({ identifier: "ByokKeyFromWire" })
 
 /**
  * One page of a list request: the credentials, the total that match the filters, and the

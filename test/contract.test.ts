@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
-import { type ByokError, ByokKey, knownProviderSlugs } from "../src/index.js"
+import { type ByokError, ByokKey, ByokKeyFromWire, knownProviderSlugs } from "../src/index.js"
 import * as Endpoints from "../src/internal/endpoints.js"
 
 /** The OpenAPI document in ../shared; the endpoint table must say what it says. */
@@ -36,8 +36,8 @@ describe("the endpoint table matches the OpenAPI contract", () => {
 
   it("ByokKey decodes exactly the contract's fields, and its required ones are required", () => {
     const wire = spec.components.schemas.BYOKKey
-    expect(propertyNames(ByokKey)).toEqual(Object.keys(wire.properties).sort())
-    const ast = Schema.encodedSchema(ByokKey).ast
+    expect(propertyNames(ByokKeyFromWire)).toEqual(Object.keys(wire.properties).sort())
+    const ast = Schema.encodedSchema(ByokKeyFromWire).ast
     const required = ast._tag === "TypeLiteral" ? ast.propertySignatures.filter((p) => !p.isOptional).map((p) => String(p.name)) : []
     expect(required.sort()).toEqual([...wire.required].sort())
   })
@@ -59,8 +59,11 @@ describe("the endpoint table matches the OpenAPI contract", () => {
   it("the contract's examples decode", () => {
     const example = spec.components.schemas.ListBYOKKeysResponse.example
     const page = Schema.decodeUnknownSync(Endpoints.ListResponse)(example)
-    expect(page.totalCount).toBe(1)
+    expect(page.total_count).toBe(1)
+    expect(page.data[0]).toBeInstanceOf(ByokKey)
     expect(page.data[0]!.createdAt.toISOString()).toBe("2025-08-24T10:30:00.000Z")
+    // and encode back to the same wire object
+    expect(Schema.encodeSync(ByokKeyFromWire)(page.data[0]!)).toEqual({ ...example.data[0], created_at: "2025-08-24T10:30:00.000Z" })
     expect(Schema.decodeUnknownSync(Endpoints.DeleteResponse)(spec.components.schemas.DeleteBYOKKeyResponse.example)).toEqual({ deleted: true })
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Redacted, Stream } from "effect"
+import { Chunk, Duration, Effect, Equal, Redacted, Schema, Stream } from "effect"
 import { Byok, ByokError, ByokKey } from "../src/index.js"
 import { defaultWorkspaceId, FakeByokApi, fakeId, Fault } from "../src/testing.js"
 import { provideFresh, requestCount, requestsOf } from "./support.js"
@@ -50,7 +50,7 @@ describe("success paths", () => {
     Effect.gen(function*() {
       const byok = yield* Byok
       const key = yield* byok.get(fakeId(2))
-      expect(key).toEqual(new ByokKey({
+      const expected = new ByokKey({
         id: fakeId(2),
         provider: "anthropic",
         workspaceId: defaultWorkspaceId,
@@ -66,7 +66,11 @@ describe("success paths", () => {
         allowedUserIds: null,
         sortOrder: 0,
         createdAt: new Date("2025-08-24T10:30:01.000Z")
-      }))
+      })
+      expect(key).toEqual(expected)
+      // a real instance of the class: structural equality and the class schema both accept it
+      expect(Equal.equals(key, expected)).toBe(true)
+      expect(Schema.is(ByokKey)(key)).toBe(true)
     }).pipe(provideFresh({ fake: { seed: 3 } })))
 
   it.effect("create sends the snake_case body with the raw key and returns the stored credential", () =>

@@ -121,7 +121,7 @@ export const make = (
     const limit = options.limit ?? serverDefaultLimit
     return Effect.map(
       run(Endpoints.list, { path: "/byok", urlParams, attributes: { "byok.page.offset": offset, "byok.page.limit": limit } }),
-      (response): ByokKeyPage => ({ data: response.data, totalCount: response.totalCount, offset, limit })
+      (response): ByokKeyPage => ({ data: response.data, totalCount: response.total_count, offset, limit })
     )
   }
 

@@ -4,7 +4,7 @@
  * and the contract test against the OpenAPI document all read this table.
  */
 import { Schema } from "effect"
-import { ByokKey } from "../ByokKey.js"
+import { ByokKeyFromWire } from "../ByokKey.js"
 import * as ByokError from "../ByokError.js"
 import { CreateByokKey, ListByokKeys, UpdateByokKey } from "../ByokInput.js"
 
@@ -40,12 +40,12 @@ const endpoint = <const Declared extends DeclaredStatus, Response, ResponseEncod
 
 /** `{ data: [...], total_count }` */
 export const ListResponse = Schema.Struct({
-  data: Schema.Array(ByokKey),
-  totalCount: Schema.propertySignature(Schema.Int).pipe(Schema.fromKey("total_count"))
+  data: Schema.Array(ByokKeyFromWire),
+  total_count: Schema.Int
 })
 
 /** `{ data: {...} }`, the body of get, create and update. */
-export const KeyResponse = Schema.Struct({ data: ByokKey })
+export const KeyResponse = Schema.Struct({ data: ByokKeyFromWire })
 
 /** `{ deleted: true }`: anything else is not a confirmed delete. */
 export const DeleteResponse = Schema.Struct({ deleted: Schema.Literal(true) })

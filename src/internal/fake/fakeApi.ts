@@ -5,7 +5,7 @@
  * server both hand their requests to `handle`.
  */
 import { Clock, Duration, Effect, Either, ParseResult, Redacted, Schema } from "effect"
-import { ByokKey, knownProviderSlugs } from "../../ByokKey.js"
+import { type ByokKey, ByokKeyFromWire, type ByokKeyWire, knownProviderSlugs } from "../../ByokKey.js"
 import type { CreateByokKey, UpdateByokKey } from "../../ByokInput.js"
 import * as ByokInput from "../../ByokInput.js"
 import * as Endpoints from "../endpoints.js"
@@ -85,7 +85,7 @@ export interface FakeApiOptions {
   readonly apiKey?: string
 }
 
-type WireKey = Schema.Schema.Encoded<typeof ByokKey>
+type WireKey = typeof ByokKeyWire.Type
 
 interface Record_ {
   wire: WireKey
@@ -122,7 +122,7 @@ const failure = (status: number, message?: string) => json(status, errorBody(sta
 const decodeCreate = Schema.decodeUnknownEither(ByokInput.CreateByokKey)
 const decodeUpdate = Schema.decodeUnknownEither(ByokInput.UpdateByokKey)
 const isUuid = Schema.is(ByokInput.Uuid)
-const decodeKey = Schema.decodeSync(ByokKey)
+const decodeKey = Schema.decodeSync(ByokKeyFromWire)
 
 const badRequest = (error: ParseResult.ParseError) =>
   failure(400, ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => `${i.path.join(".")}: ${i.message}`).join("; "))
