@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { HttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient } from "@effect/platform"
 import type { Duration, Redacted, Schedule, Stream } from "effect"
 import { Config, Context, Effect, Layer, Option } from "effect"
 import type { ByokKey, ByokKeyPage } from "./ByokKey.js"
@@ -63,11 +63,21 @@ export interface ByokOptions {
   readonly timeout?: Duration.DurationInput | undefined
   /** Applied once to the injected HttpClient, e.g. to add a header or a proxy rule. */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+  /** Attempts in flight at once through this client (default 32); more wait their turn. */
+  readonly maxConcurrentRequests?: number | undefined
+  /**
+   * Keep `@effect/platform`'s own `http.client` span (and its trace-context headers) under each
+   * `Byok.*` span. Off by default: the `Byok.*` span already carries method, path and status.
+   */
+  readonly httpClientSpans?: boolean | undefined
 }
 
 /** Builds the service from the `HttpClient` in context; `Byok.make` publishes it. */
 const make = (options: ByokOptions): Effect.Effect<ByokService, ByokError.InvalidRequest, HttpClient.HttpClient> =>
-  Effect.flatMap(HttpClient.HttpClient, (client) => internal.make(client, options))
+  Effect.flatMap(
+    Effect.zip(HttpClient.HttpClient, Effect.serviceOption(FetchHttpClient.RequestInit)),
+    ([client, requestInit]) => internal.make(client, options, Option.getOrElse(requestInit, () => ({})))
+  )
 
 /**
  * The BYOK client service.
@@ -78,6 +88,8 @@ const make = (options: ByokOptions): Effect.Effect<ByokService, ByokError.Invali
 export class Byok extends Context.Tag("effect-openrouter-byok/Byok")<Byok, ByokService>() {
   /**
    * Builds the service from the `HttpClient` in context, for callers who assemble their own layer.
+   * A `FetchHttpClient.RequestInit` in the same context (a dispatcher, say) is kept for every
+   * request, with `redirect: "manual"`: the API never redirects, and a 3XX becomes `ApiError`.
    * All per-client work (headers, the bearer token, decoders, retry schedules) happens here, once.
    */
   static readonly make = make
@@ -116,7 +128,9 @@ export class Byok extends Context.Tag("effect-openrouter-byok/Byok")<Byok, ByokS
             appCategories: Option.getOrUndefined(config.appCategories),
             timeout: Option.getOrUndefined(config.timeout),
             retry: options.retry,
-            transformClient: options.transformClient
+            transformClient: options.transformClient,
+            maxConcurrentRequests: options.maxConcurrentRequests,
+            httpClientSpans: options.httpClientSpans
           })
       )
     )
@@ -138,4 +152,6 @@ export interface LayerConfigOptions {
   readonly timeout?: Config.Config<Duration.Duration>
   readonly retry?: ByokOptions["retry"]
   readonly transformClient?: ByokOptions["transformClient"]
+  readonly maxConcurrentRequests?: ByokOptions["maxConcurrentRequests"]
+  readonly httpClientSpans?: ByokOptions["httpClientSpans"]
 }

@@ -81,7 +81,7 @@ describe("Byok.layer options", () => {
 })
 
 describe("tracing", () => {
-  it.effect("each operation runs in a span named after it, with method, path, status and page offset", () =>
+  const traced = (client: { readonly httpClientSpans?: boolean }) =>
     Effect.gen(function*() {
       const telemetry = yield* makeTelemetry
       yield* Effect.gen(function*() {
@@ -89,9 +89,16 @@ describe("tracing", () => {
         yield* Stream.runDrain(byok.stream({ pageSize: 2 }))
         yield* byok.get(fakeId(1))
         yield* Effect.either(byok.get(fakeId(9)))
-      }).pipe(Effect.provide(Layer.fresh(FakeByokApi.layerByok({ fake: { seed: 3 } }))), Effect.provide(telemetry.layer))
-      const ours = telemetry.spans().filter((s) => s.name.startsWith("Byok."))
+      }).pipe(Effect.provide(Layer.fresh(FakeByokApi.layerByok({ fake: { seed: 3 }, client }))), Effect.provide(telemetry.layer))
+      return telemetry.spans()
+    })
+
+  it.effect("each operation runs in a span named after it, with method, path, status and page offset", () =>
+    Effect.gen(function*() {
+      const spans = yield* traced({})
+      const ours = spans.filter((s) => s.name.startsWith("Byok."))
       expect(ours.map((s) => s.name)).toEqual(["Byok.list", "Byok.list", "Byok.get", "Byok.get"])
+      expect(ours.every((s) => s.kind === "client")).toBe(true)
       expect(Object.fromEntries(ours[1]!.attributes)).toMatchObject({
         "http.request.method": "GET",
         "http.route": "/byok",
@@ -105,8 +112,16 @@ describe("tracing", () => {
         "url.path": `/byok/${fakeId(9)}`,
         "http.response.status_code": 404
       })
-      // the platform's HTTP client span nests under ours
-      expect(telemetry.spans().some((s) => s.name.startsWith("http.client") && s.parentName === "Byok.get")).toBe(true)
+      // by default the platform's own client span is off: ours are the only ones
+      expect(spans).toHaveLength(4)
+    }))
+
+  it.effect("httpClientSpans keeps the platform's client span, nested under ours", () =>
+    Effect.gen(function*() {
+      const spans = yield* traced({ httpClientSpans: true })
+      const platform = spans.filter((s) => s.name.startsWith("http.client"))
+      expect(platform).toHaveLength(4)
+      expect(platform.every((s) => s.parentName?.startsWith("Byok."))).toBe(true)
     }))
 })
 

@@ -75,7 +75,8 @@ describe("secrets never leak", () => {
       yield* program.pipe(
         Effect.provide(Layer.fresh(fakeClient({
           fake: { seed: 3, apiKey },
-          client: { apiKey: Redacted.make(apiKey), retry: false, appTitle: "leak test" }
+          // the platform's own HTTP span is on, so its attributes are searched too
+          client: { apiKey: Redacted.make(apiKey), retry: false, appTitle: "leak test", httpClientSpans: true }
         }))),
         Effect.provide(telemetry.layer)
       )

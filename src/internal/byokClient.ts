@@ -2,7 +2,7 @@
  * The five operations, each a short declaration over the request pipeline: validate the input with
  * its Schema, name the endpoint and the path, and let the pipeline do the rest.
  */
-import type { HttpClient } from "@effect/platform"
+import { HttpClient } from "@effect/platform"
 import { Duration, Effect, Either, ParseResult, Redacted, Schema, Stream } from "effect"
 import type { ByokKeyPage } from "../ByokKey.js"
 import * as ByokError from "../ByokError.js"
@@ -19,8 +19,13 @@ export const defaultBaseUrl = "https://openrouter.ai/api/v1"
 export const defaultTimeout = Duration.seconds(30)
 /** The page size `stream` and `pages` use when none is given: the largest the API allows. */
 export const defaultPageSize = 100
+/** Attempts in flight at once per client unless told otherwise: enough for 16-page prefetch twice over, few enough that a burst reuses connections. */
+export const defaultMaxConcurrentRequests = 32
 /** The server's own default `limit`. */
 const serverDefaultLimit = 50
+
+/** Schema's default messages end in `, actual <the value>`; the value may be a secret pasted into the wrong field. */
+const withoutActualValue = (message: string) => message.replace(/,?\s*actual [\s\S]*$/, "")
 
 /**
  * Turns a ParseError into `InvalidRequest`, one line per rejected field. The provider key's issues
@@ -29,7 +34,7 @@ const serverDefaultLimit = 50
 export const invalidRequest = (operation: string, error: ParseResult.ParseError): ByokError.InvalidRequest => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
     const where = issue.path.length === 0 ? "(input)" : issue.path.join(".")
-    const what = issue.path.includes("key") ? "must be a non-empty string wrapped in Redacted" : issue.message
+    const what = issue.path.includes("key") ? "must be a non-empty string wrapped in Redacted" : withoutActualValue(issue.message)
     return `${where}: ${what}`
   })
   return new ByokError.InvalidRequest({ operation, message: `invalid ${operation} input: ${issues.join("; ")}`, issues })
@@ -42,8 +47,14 @@ const encodeUpdate = Schema.encodeUnknownEither(ByokInput.UpdateByokKey)
 const decodeId = Schema.decodeUnknownEither(ByokInput.Uuid)
 
 const loopbackHosts = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
-/** Visible ASCII and spaces only: no CR/LF (header injection), NUL, or bytes `fetch` would reject. */
-const safeHeaderValue = /^[\x20-\x7e]{1,1024}$/
+/**
+ * Header values: visible ASCII with inner spaces, no CR/LF (header injection), NUL, bytes `fetch`
+ * would reject, or blank values. The key itself has no spaces at all.
+ */
+const safeHeaderValue = /^[\x21-\x7e](?:[\x20-\x7e]{0,1022}[\x21-\x7e])?$/
+const safeApiKey = /^[\x21-\x7e]{1,1024}$/
+/** One app category, such as `cli-agent`: the header joins them with commas. */
+const safeCategory = /^[a-z0-9][a-z0-9-]{0,63}$/
 
 /** Checks the client's options once, when the layer is built. */
 const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; headers: Record<string, string> }, ByokError.InvalidRequest> => {
@@ -65,23 +76,33 @@ const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; he
     }
   }
   const apiKey = Redacted.isRedacted(options.apiKey) ? Redacted.value(options.apiKey) : undefined
-  if (apiKey === undefined || !safeHeaderValue.test(apiKey)) issues.push("apiKey: must be a non-empty Redacted string of visible ASCII")
+  if (apiKey === undefined || !safeApiKey.test(apiKey)) issues.push("apiKey: must be a non-empty Redacted string of visible ASCII")
 
   const headers: Record<string, string> = {
     accept: "application/json",
     authorization: `Bearer ${apiKey}`
   }
-  const optional: ReadonlyArray<[string, string, string | ReadonlyArray<string> | undefined]> = [
+  const optional: ReadonlyArray<[string, string, string | undefined]> = [
     ["appUrl", "http-referer", options.appUrl],
-    ["appTitle", "x-openrouter-title", options.appTitle],
-    ["appCategories", "x-openrouter-categories", options.appCategories]
+    ["appTitle", "x-openrouter-title", options.appTitle]
   ]
   for (const [option, header, value] of optional) {
     if (value === undefined) continue
-    const text = typeof value === "string" ? value : value.join(",")
-    if (safeHeaderValue.test(text)) headers[header] = text
-    else issues.push(`${option}: must be 1 to 1024 visible ASCII characters`)
+    if (safeHeaderValue.test(value)) headers[header] = value
+    else issues.push(`${option}: must be 1 to 1024 visible ASCII characters, not blank`)
   }
+  if (options.appCategories !== undefined) {
+    const categories = typeof options.appCategories === "string"
+      ? options.appCategories.split(",").map((c) => c.trim())
+      : options.appCategories
+    if (categories.length > 0 && categories.every((c) => safeCategory.test(c))) {
+      headers["x-openrouter-categories"] = categories.join(",")
+    } else {
+      issues.push("appCategories: each category is lowercase letters, digits and dashes, such as cli-agent")
+    }
+  }
+  const limit = options.maxConcurrentRequests
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) issues.push("maxConcurrentRequests: must be a whole number of at least 1")
   return issues.length > 0
     ? Either.left(new ByokError.InvalidRequest({ operation: "options", message: `invalid client options: ${issues.join("; ")}`, issues }))
     : Either.right({ baseUrl, headers })
@@ -90,14 +111,19 @@ const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; he
 /** Builds the service from a ready HttpClient and the options; fails only on invalid options. */
 export const make = (
   httpClient: HttpClient.HttpClient,
-  options: ByokOptions
+  options: ByokOptions,
+  requestInit: RequestInit
 ): Effect.Effect<ByokService, ByokError.InvalidRequest> => {
   const checked = checkOptions(options)
   if (Either.isLeft(checked)) return Effect.fail(checked.left)
   const { baseUrl, headers } = checked.right
 
+  const transformed = options.transformClient ? options.transformClient(httpClient) : httpClient
   const run = makeRequestPipeline({
-    httpClient: options.transformClient ? options.transformClient(httpClient) : httpClient,
+    // The Byok.* span carries the method, path and status; the platform's own client span is opt-in.
+    httpClient: options.httpClientSpans === true ? transformed : HttpClient.withTracerDisabledWhen(transformed, () => true),
+    requestInit: { ...requestInit, redirect: "manual" },
+    maxConcurrentRequests: options.maxConcurrentRequests ?? defaultMaxConcurrentRequests,
     baseUrl,
     headers,
     schedule: options.retry === false ? undefined : options.retry ?? RetryPolicy.defaultSchedule,

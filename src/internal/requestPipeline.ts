@@ -4,8 +4,8 @@
  * once per client (headers, decoders, schedules) is decided in `makeRequestPipeline`.
  */
 import type { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { HttpBody, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, ParseResult, Schedule, Schema } from "effect"
+import { FetchHttpClient, HttpBody, HttpClientRequest } from "@effect/platform"
+import { Clock, Duration, Effect, Either, ParseResult, Schedule, Schema, Stream } from "effect"
 import * as ByokError from "../ByokError.js"
 import type { DeclaredError, DeclaredStatus, Endpoint } from "./endpoints.js"
 import { errorByStatus } from "./endpoints.js"
@@ -24,6 +24,10 @@ export interface PipelineSettings {
   readonly timeout: Duration.Duration
   /** Secret strings to scrub from anything the server echoes back into an error. */
   readonly secrets: ReadonlyArray<string>
+  /** Attempts in flight at once through this client; more wait for a turn (not counted in their timeout). */
+  readonly maxConcurrentRequests: number
+  /** The `RequestInit` fetch gets: the caller's, with `redirect: "manual"`. */
+  readonly requestInit: RequestInit
 }
 
 /** One call of an endpoint: the concrete path, its query, its JSON body, and span attributes. */
@@ -109,13 +113,25 @@ const transportReason = (error: HttpClientError.RequestError): ByokError.Transpo
   return "Network"
 }
 
+/** The `x-request-id` header, scrubbed like every other text the server sends back. */
+const requestIdOf = (response: HttpClientResponse.HttpClientResponse, secrets: ReadonlyArray<string>) => {
+  const id = response.headers["x-request-id"]
+  return id === undefined ? undefined : scrub(id, secrets)
+}
+
 const isJsonContentType = (contentType: string | undefined) =>
   contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)
 
 /** Builds the function that runs an endpoint call; everything per client is prepared here. */
 export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => {
-  const { baseUrl, headers, httpClient, secrets, timeout } = settings
+  const { baseUrl, headers, httpClient, requestInit, secrets, timeout } = settings
   const timeoutMillis = Duration.toMillis(timeout)
+  const permits = Effect.unsafeMakeSemaphore(settings.maxConcurrentRequests)
+  // The API never redirects. Following one would send the request (a provider key in its body,
+  // with a runtime that replays bodies) to wherever the answer points, and take that answer as
+  // the API's: with "manual", a 3XX is an answer, and the client maps it to ApiError.
+  const send = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.provideService(httpClient.execute(request), FetchHttpClient.RequestInit, requestInit)
 
   const retryPolicies = settings.schedule === undefined ? undefined : {
     idempotent: RetryPolicy.policy(settings.schedule, "idempotent"),
@@ -131,7 +147,7 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
     nowMillis: number
   ) => {
     const status = response.status
-    const requestId = response.headers["x-request-id"]
+    const requestId = requestIdOf(response, callSecrets)
     let parsed: unknown = undefined
     if (text.length > 0) {
       try {
@@ -178,7 +194,7 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
 
     const exchange = Effect.flatMap(
       Effect.mapError(
-        httpClient.execute(request),
+        send(request),
         (error) =>
           error._tag === "RequestError"
             ? transportError(transportReason(error), `${method} ${path}: the request failed (${error.reason})`)
@@ -191,10 +207,15 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
         const length = Number(response.headers["content-length"])
         if (length > maxResponseBytes) {
           const message = `response body of ${length} bytes is over the ${maxResponseBytes}-byte limit`
-          return Effect.fail(
-            response.status >= 200 && response.status < 300
-              ? decodeError(response.status, message, response.headers["x-request-id"])
-              : new ByokError.ApiError({ status: response.status, message, method, path })
+          // Reading one chunk and stopping aborts the response, so its connection closes now
+          // instead of when the garbage collector finds the response.
+          return Effect.zipRight(
+            Effect.ignore(Stream.runHead(response.stream)),
+            Effect.fail(
+              response.status >= 200 && response.status < 300
+                ? decodeError(response.status, message, requestIdOf(response, callSecrets))
+                : new ByokError.ApiError({ status: response.status, message, method, path })
+            )
           )
         }
         return Effect.map(
@@ -206,17 +227,17 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
     )
 
     return Effect.flatMap(
-      Effect.timeoutFail(exchange, {
+      permits.withPermits(1)(Effect.timeoutFail(exchange, {
         duration: timeout,
         onTimeout: () => transportError("Timeout", `${method} ${path}: no response within ${timeoutMillis} ms`)
-      }),
+      })),
       ([response, text]): Effect.Effect<A, ByokError.ByokError> => {
         const status = response.status
         if (status < 200 || status >= 300) {
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             Effect.fail(httpError(endpoint, response, path, text, callSecrets, now)))
         }
-        const requestId = response.headers["x-request-id"]
+        const requestId = requestIdOf(response, callSecrets)
         if (text.length > maxResponseBytes) {
           return Effect.fail(decodeError(status, `response body is over the ${maxResponseBytes}-byte limit`, requestId))
         }
@@ -234,7 +255,7 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
         const decoded = decode(json)
         return Either.isRight(decoded)
           ? Effect.succeed(decoded.right)
-          : Effect.fail(decodeError(status, ParseResult.TreeFormatter.formatErrorSync(decoded.left), requestId))
+          : Effect.fail(decodeError(status, scrub(ParseResult.TreeFormatter.formatErrorSync(decoded.left), callSecrets), requestId))
       }
     )
   }
