@@ -5,9 +5,17 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
-import type { Duration, Redacted, Schedule, Stream } from "effect"
-import { Config, Context, Effect, Layer, Option } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as Duration from "effect/Duration"
+import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import type * as Stream from "effect/Stream"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { ByokKey, ByokKeyPage } from "./ByokKey.js"
 import type * as ByokError from "./ByokError.js"
 import type * as ByokInput from "./ByokInput.js"

@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { ParseResult, Schema } from "effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 /**
  * The provider slugs the OpenAPI contract lists today. The API adds providers every month, so this

@@ -6,14 +6,17 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient, HttpServerError } from "@effect/platform"
-import { HttpClient as HttpClientTag } from "@effect/platform"
-import { Context, Duration, Effect, Layer, Redacted } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { Byok, type ByokOptions } from "./Byok.js"
 import type * as ByokError from "./ByokError.js"
 import * as internal from "./internal/fake/fakeApi.js"
 import { makeMemoryClient } from "./internal/fake/memoryClient.js"
-import { listen } from "./internal/fake/nodeServer.js"
 import type { Operation } from "./internal/endpoints.js"
 
 export type {
@@ -98,7 +101,7 @@ export interface FakeByokApiService {
   readonly apiKey: Redacted.Redacted<string>
   /** Stored credentials in store order, with their raw keys. */
   readonly credentials: Effect.Effect<ReadonlyArray<internal.StoredCredential>>
-  /** Every request received, oldest first. */
+  /** The requests received, oldest first (the latest 50,000 to 100,000 in a very long run). */
   readonly requests: Effect.Effect<ReadonlyArray<internal.LoggedRequest>>
   /** Forgets the request log. */
   readonly clearRequests: Effect.Effect<void>
@@ -198,7 +201,7 @@ export class FakeByokApi extends Context.Tag("effect-openrouter-byok/testing/Fak
 
   /** An `HttpClient` answered by the fake in memory. */
   static readonly layerHttpClient: Layer.Layer<HttpClient.HttpClient, never, FakeByokApi> = Layer.effect(
-    HttpClientTag.HttpClient,
+    HttpClient.HttpClient,
     Effect.map(FakeByokApi, (fake) => makeMemoryClient(fake.unsafeFake))
   )
 
@@ -208,7 +211,13 @@ export class FakeByokApi extends Context.Tag("effect-openrouter-byok/testing/Fak
   ): Layer.Layer<FakeByokServer, HttpServerError.ServeError, FakeByokApi> =>
     Layer.scoped(
       FakeByokServer,
-      Effect.flatMap(FakeByokApi, (fake) => Effect.map(listen(fake.unsafeFake, options.port), (baseUrl) => ({ baseUrl })))
+      Effect.gen(function*() {
+        const fake = yield* FakeByokApi
+        // Loaded here, not at the top: @effect/platform-node is an optional peer, and importing it
+        // installs undici as the process's global fetch dispatcher, which in-memory users never asked for.
+        const { listen } = yield* Effect.promise(() => import("./internal/fake/nodeServer.js"))
+        return { baseUrl: yield* listen(fake.unsafeFake, options.port) }
+      })
     )
 
   /**

@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Duration, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Schedule from "effect/Schedule"
 import type * as ByokError from "./ByokError.js"
 
 /**

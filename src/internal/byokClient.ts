@@ -2,8 +2,14 @@
  * The five operations, each a short declaration over the request pipeline: validate the input with
  * its Schema, name the endpoint and the path, and let the pipeline do the rest.
  */
-import { HttpClient } from "@effect/platform"
-import { Duration, Effect, Either, ParseResult, Redacted, Schema, Stream } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { ByokKeyPage } from "../ByokKey.js"
 import * as ByokError from "../ByokError.js"
 import * as ByokInput from "../ByokInput.js"

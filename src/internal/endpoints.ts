@@ -3,7 +3,7 @@
  * declared error statuses, and the schemas of its input and response. The client, the fake server
  * and the contract test against the OpenAPI document all read this table.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ByokKeyFromWire } from "../ByokKey.js"
 import * as ByokError from "../ByokError.js"
 import { CreateByokKey, ListByokKeys, UpdateByokKey } from "../ByokInput.js"

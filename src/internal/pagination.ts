@@ -8,7 +8,10 @@
  * insert before the offset shifts them into the next page), and when `total_count` shrinks the
  * next page is re-read from further back (a delete before the offset would otherwise skip keys).
  */
-import { Chunk, Effect, Option, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { ByokKeyPage } from "../ByokKey.js"
 
 /** Fetches one page at an offset; the caller fixes the filters and the page size. */

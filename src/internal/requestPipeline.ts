@@ -3,13 +3,25 @@
  * error), then the retry rule around it, then the operation's span. Everything that can be decided
  * once per client (headers, decoders, schedules) is decided in `makeRequestPipeline`.
  */
-import type { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { FetchHttpClient, HttpBody, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, ParseResult, Schedule, Schema, Stream } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as ByokError from "../ByokError.js"
 import type { DeclaredError, DeclaredStatus, Endpoint } from "./endpoints.js"
 import { errorByStatus } from "./endpoints.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import { withDeadline } from "./deadline.js"
 
 /** Bodies larger than this are refused unread: a full page of 100 keys is about 60 KB. */
 export const maxResponseBytes = 4 * 1024 * 1024
@@ -227,10 +239,11 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
     )
 
     return Effect.flatMap(
-      permits.withPermits(1)(Effect.timeoutFail(exchange, {
-        duration: timeout,
-        onTimeout: () => transportError("Timeout", `${method} ${path}: no response within ${timeoutMillis} ms`)
-      })),
+      permits.withPermits(1)(withDeadline(
+        exchange,
+        timeout,
+        () => transportError("Timeout", `${method} ${path}: no response within ${timeoutMillis} ms`)
+      )),
       ([response, text]): Effect.Effect<A, ByokError.ByokError> => {
         const status = response.status
         if (status < 200 || status >= 300) {
@@ -273,22 +286,13 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
       : endpoint.method === "POST"
       ? retryPolicies.create
       : retryPolicies.idempotent
+    const retried = call.notFoundOnRetry === undefined
+      ? once
+      : Effect.catchIf(once, (error) => error._tag === "NotFound", () => Effect.succeed(call.notFoundOnRetry as A))
+    // The schedule is only set up once an attempt has failed: most requests succeed the first time.
     const withRetry = policy === undefined
       ? once
-      : call.notFoundOnRetry === undefined
-      ? Effect.retry(once, policy)
-      : Effect.suspend(() => {
-        // fresh for every run of the operation, shared by its attempts
-        let retried = false
-        const attempt = Effect.suspend(() => {
-          if (!retried) {
-            retried = true
-            return once
-          }
-          return Effect.catchIf(once, (error) => error._tag === "NotFound", () => Effect.succeed(call.notFoundOnRetry as A))
-        })
-        return Effect.retry(attempt, policy)
-      })
+      : Effect.catchAll(once, (first) => Effect.flatMap(Schedule.driver(policy), (driver) => retryAfter(driver, retried, first)))
     return Effect.withSpan(
       Effect.tapBoth(withRetry, {
         onSuccess: () => Effect.annotateCurrentSpan("http.response.status_code", endpoint.successStatus),
@@ -298,6 +302,8 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
       `Byok.${endpoint.operation}`,
       {
         kind: "client",
+        // a stack trace per span measured about 12 µs per request; the span's name says where it is
+        captureStackTrace: false,
         attributes: {
           "http.request.method": endpoint.method,
           "http.route": endpoint.path,
@@ -308,6 +314,17 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
     ) as Effect.Effect<A, DeclaredError<Endpoint<D, A, I>> | ByokError.CommonError>
   }
 }
+
+/** Waits as the schedule says after `error`, then tries again, until an attempt succeeds or the schedule ends. */
+const retryAfter = <A, E>(
+  driver: Schedule.ScheduleDriver<unknown, E>,
+  attempt: Effect.Effect<A, E>,
+  error: E
+): Effect.Effect<A, E> =>
+  Effect.matchEffect(driver.next(error), {
+    onFailure: () => Effect.fail(error),
+    onSuccess: () => Effect.catchAll(attempt, (next) => retryAfter(driver, attempt, next))
+  })
 
 const encoder = new TextEncoder()
 const jsonBody = (body: unknown) => HttpBody.uint8Array(encoder.encode(JSON.stringify(body)), "application/json")

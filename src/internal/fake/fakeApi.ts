@@ -4,7 +4,13 @@
  * requests it received, and faults injected per route. The in-memory HttpClient and the loopback
  * server both hand their requests to `handle`.
  */
-import { Clock, Duration, Effect, Either, ParseResult, Redacted, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { type ByokKey, ByokKeyFromWire, type ByokKeyWire, knownProviderSlugs } from "../../ByokKey.js"
 import type { CreateByokKey, UpdateByokKey } from "../../ByokInput.js"
 import * as ByokInput from "../../ByokInput.js"
@@ -14,6 +20,8 @@ import * as Endpoints from "../endpoints.js"
 export const defaultApiKey = "sk-or-v1-fake-management-key"
 /** The fake's default workspace: where a list or create without `workspace_id` goes. */
 export const defaultWorkspaceId = "550e8400-e29b-41d4-a716-446655440000"
+/** The request log keeps at most this many of the latest requests. */
+export const maxLoggedRequests = 100_000
 /** The path prefix the fake serves under, as the real API does. */
 export const basePath = "/api/v1"
 
@@ -139,6 +147,8 @@ export class FakeApi {
   private readonly records = new Map<string, Record_>()
   private readonly rules: Array<FaultRule> = []
   private readonly log: Array<LoggedRequest> = []
+  /** Credentials created per provider so far: the next one's `sort_order`. */
+  private readonly createdPerProvider = new Map<string, number>()
   private nextNumber = 1
   readonly apiKey: string
 
@@ -174,7 +184,7 @@ export class FakeApi {
     return this.records.size
   }
 
-  /** Every request received so far, oldest first. */
+  /** The requests received, oldest first, within `maxLoggedRequests`. */
   requests(): ReadonlyArray<LoggedRequest> {
     return this.log.slice()
   }
@@ -204,7 +214,8 @@ export class FakeApi {
     createdAt: number
   }): string {
     const id = fakeId(this.nextNumber++)
-    const sortOrder = Array.from(this.records.values()).filter((r) => r.wire.provider === input.provider).length
+    const sortOrder = this.createdPerProvider.get(input.provider) ?? 0
+    this.createdPerProvider.set(input.provider, sortOrder + 1)
     this.records.set(id, {
       secret: input.secret,
       wire: {
@@ -297,6 +308,8 @@ export class FakeApi {
       body
     }
     this.log.push(entry)
+    // Bounded, so a long benchmark or soak run does not slow down on its own log.
+    if (this.log.length > maxLoggedRequests) this.log.splice(0, this.log.length - maxLoggedRequests / 2)
     return entry
   }
 

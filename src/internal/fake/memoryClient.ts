@@ -2,8 +2,10 @@
  * The fake served in memory as an `HttpClient`: the real client's requests go to `FakeApi.handle`
  * with no socket, and transport faults are acted out the way `fetch` reports them.
  */
-import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Effect } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
 import type { FakeApi, Outcome } from "./fakeApi.js"
 
 const decoder = new TextDecoder()

@@ -2,9 +2,12 @@
  * The fake served over real HTTP on 127.0.0.1 with `@effect/platform-node`. Transport faults act on
  * the socket itself: a reset destroys it, a broken body sends half of it and then destroys it.
  */
-import { HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
-import { Effect } from "effect"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Effect from "effect/Effect"
 import { createServer } from "node:http"
 import { basePath, type FakeApi } from "./fakeApi.js"
 
