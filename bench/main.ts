@@ -48,7 +48,7 @@ const serverRequests = async (server: string) =>
 const rssFigures = async (server: string, figures: Record<string, Series>) => {
   const sizes = [
     { figure: "rss-10k", base: `${server}/api/v1`, keys: 10_000 },
-    { figure: "rss-100k", base: `${server}/x10/api/v1`, keys: 100_000 }
+    { figure: "rss-100k", base: `${server}/100k/api/v1`, keys: 100_000 }
   ]
   for (const { base, figure, keys } of sizes) {
     log(`peak RSS, ${keys} keys, one process per client`)

@@ -261,9 +261,7 @@ ${table(figures)}
 - **Server**: the project's fake (\`FakeByokApi.layer({ seed: 10000 })\`, its own request handler) served by \`node:http\` on
   127.0.0.1 in a separate process, so it does not take the measured process's CPU. The server delay is applied by
   the bench server before the fake answers. "requests made" is the length of the fake's request log.
-- **100,000 keys**: \`FakeApi.insert\` scans every stored record to compute \`sort_order\`, so seeding is quadratic
-  (100,000 keys take about 150 s). Until that is fixed the 100k listing is the 10k fake seen ten times over: offsets
-  are taken modulo 10,000, ids are renumbered, \`total_count\` is 100,000. Same page size and body size as a real 100k fake.
+- **100,000 keys**: a second fake in the same server process, seeded with 100,000 keys.
 - **In-process workloads** (\`get\`, streams, decode) run in one plain \`node\` process with all three clients, after a
   warm-up of each. 16 in flight means 16 promise loops sharing a counter, for every client alike. The SDK has no
   parallel listing, so the \`concurrency: 4\` rows compare with its sequential listing. The measured processes do not
