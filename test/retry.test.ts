@@ -28,9 +28,10 @@ describe("default retries: idempotent requests", () => {
       expect(yield* attempts("get")).toBe(1)
       yield* TestClock.adjust("201 millis")
       expect(yield* attempts("get")).toBe(2)
-      yield* TestClock.adjust("799 millis") // second delay: 1000 ms jittered to 800..1200 ms
+      // second delay: 1000 ms jittered to 800..1200 ms after the second attempt (at 400..600 ms)
+      yield* TestClock.adjust("599 millis") // t = 1199 ms: too early for any draw
       expect(yield* attempts("get")).toBe(2)
-      yield* TestClock.adjust("401 millis")
+      yield* TestClock.adjust("601 millis") // t = 1800 ms: late enough for every draw
       const key = yield* Fiber.join(fiber)
       expect(key.id).toBe(fakeId(1))
       expect(yield* attempts("get")).toBe(3)
