@@ -267,7 +267,7 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
         }
         const decoded = decode(json)
         return Either.isRight(decoded)
-          ? Effect.succeed(decoded.right)
+          ? Effect.as(Effect.annotateCurrentSpan("http.response.status_code", status), decoded.right)
           : Effect.fail(decodeError(status, scrub(ParseResult.TreeFormatter.formatErrorSync(decoded.left), callSecrets), requestId))
       }
     )
@@ -294,11 +294,8 @@ export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => 
       ? once
       : Effect.catchAll(once, (first) => Effect.flatMap(Schedule.driver(policy), (driver) => retryAfter(driver, retried, first)))
     return Effect.withSpan(
-      Effect.tapBoth(withRetry, {
-        onSuccess: () => Effect.annotateCurrentSpan("http.response.status_code", endpoint.successStatus),
-        onFailure: (error) =>
-          "status" in error ? Effect.annotateCurrentSpan("http.response.status_code", error.status) : Effect.void
-      }),
+      Effect.tapError(withRetry, (error) =>
+        "status" in error ? Effect.annotateCurrentSpan("http.response.status_code", error.status) : Effect.void),
       `Byok.${endpoint.operation}`,
       {
         kind: "client",
