@@ -20,6 +20,8 @@ import { makeMemoryClient } from "./internal/fake/memoryClient.js"
 import type { Operation } from "./internal/endpoints.js"
 
 export type {
+  /** Which requests a fault applies to: an operation, a credential id, how many times. */
+  FaultOptions,
   /** One request the fake received. */
   LoggedRequest,
   /** A credential to seed the fake with. */
@@ -105,8 +107,8 @@ export interface FakeByokApiService {
   readonly requests: Effect.Effect<ReadonlyArray<internal.LoggedRequest>>
   /** Forgets the request log. */
   readonly clearRequests: Effect.Effect<void>
-  /** Applies `fault` to the next `times` (default 1) requests of `operation` (default: any). */
-  readonly injectFault: (fault: Fault, options?: { readonly operation?: Operation; readonly times?: number }) => Effect.Effect<void>
+  /** Applies `fault` to the next `times` (default 1) requests of `operation` (default: any), for credential `id` if given. */
+  readonly injectFault: (fault: Fault, options?: internal.FaultOptions) => Effect.Effect<void>
   /** Drops faults not yet used. */
   readonly clearFaults: Effect.Effect<void>
   /** Stores a credential directly; returns its id. */

@@ -6,8 +6,8 @@ import { parse } from "yaml"
 import { type ByokError, ByokKey, ByokKeyFromWire, knownProviderSlugs } from "../src/index.js"
 import * as Endpoints from "../src/internal/endpoints.js"
 
-/** The OpenAPI document in ../shared; the endpoint table must say what it says. */
-const specPath = fileURLToPath(new URL("../../shared/openapi/byok.openapi.yaml", import.meta.url))
+/** The vendored OpenAPI document; the endpoint table must say what it says. */
+const specPath = fileURLToPath(new URL("../spec/byok.openapi.yaml", import.meta.url))
 const spec = parse(readFileSync(specPath, "utf8"))
 
 const propertyNames = (schema: Schema.Schema.Any): ReadonlyArray<string> => {

@@ -22,6 +22,7 @@ import {
   expectTaggedError,
   failureOf,
   fakeOptions,
+  fullTier,
   makeTally,
   providerKeyText,
   Recorder,
@@ -32,14 +33,21 @@ import {
 
 const tally = makeTally("properties.test.ts")
 
-/** Generated cases per property in the default run; they sum to 10,000. */
-const numRuns = {
+/** Generated cases per property in the full tier, where they sum to 10,000; the fast tier runs a twentieth. */
+const fullRuns = {
   roundTrip: 2_200,
   responses: 1_800,
   streamFaults: 700,
   validCreate: 600,
   invalidInput: 4_700
 } as const
+const numRuns = fullTier ? fullRuns : {
+  roundTrip: fullRuns.roundTrip / 20,
+  responses: fullRuns.responses / 20,
+  streamFaults: fullRuns.streamFaults / 20,
+  validCreate: fullRuns.validCreate / 20,
+  invalidInput: fullRuns.invalidInput / 20
+}
 
 const memoryBaseUrl = "https://byok.reliability.invalid/api/v1"
 

@@ -65,6 +65,9 @@ export const seed: number = seedSetting === ""
   : Number(seedSetting)
 FastCheck.configureGlobal({ seed })
 
+/** Whether this run is the full tier (`npm run test:full`), which runs the generated scenarios at full size. */
+export const fullTier = process.env.BYOK_TEST_TIER === "full"
+
 export interface Tally {
   /** Scenarios run: matrix cells, table rows, generated property cases. */
   scenarios: number

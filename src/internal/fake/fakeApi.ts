@@ -86,6 +86,16 @@ export interface SeedCredential {
   readonly secret?: string
 }
 
+/** Which requests a fault applies to, and how many times. */
+export interface FaultOptions {
+  /** Only requests of this operation; any operation when absent. */
+  readonly operation?: Endpoints.Operation
+  /** Only requests for this credential id (get, update, delete); any when absent. */
+  readonly id?: string
+  /** How many matching requests the fault applies to; default 1. */
+  readonly times?: number
+}
+
 export interface FakeApiOptions {
   /** How many generated credentials to start with, or the exact ones. Default 0. */
   readonly seed?: number | ReadonlyArray<SeedCredential>
@@ -102,6 +112,8 @@ interface Record_ {
 
 interface FaultRule {
   readonly operation: Endpoints.Operation | undefined
+  /** Only requests for this credential id (get, update, delete). */
+  readonly id: string | undefined
   remaining: number
   readonly fault: Fault
 }
@@ -194,9 +206,9 @@ export class FakeApi {
     this.log.length = 0
   }
 
-  /** Adds a fault for the next `times` requests to `operation` (any operation when undefined). */
-  injectFault(fault: Fault, options: { readonly operation?: Endpoints.Operation; readonly times?: number } = {}): void {
-    this.rules.push({ operation: options.operation, remaining: options.times ?? 1, fault })
+  /** Adds a fault for the next `times` requests to `operation` (any operation when undefined), and to credential `id` when given. */
+  injectFault(fault: Fault, options: FaultOptions = {}): void {
+    this.rules.push({ operation: options.operation, id: options.id, remaining: options.times ?? 1, fault })
   }
 
   /** Drops every fault not yet used. */
@@ -249,7 +261,11 @@ export class FakeApi {
     return Effect.suspend(() => {
       const route = this.route(request)
       const authorized = this.record(request, route?.operation).authorized
-      const rule = this.rules.find((r) => r.remaining > 0 && (r.operation === undefined || r.operation === route?.operation))
+      const rule = this.rules.find((r) =>
+        r.remaining > 0 &&
+        (r.operation === undefined || r.operation === route?.operation) &&
+        (r.id === undefined || r.id === route?.id)
+      )
       if (rule !== undefined) rule.remaining--
       const fault = rule?.fault
       const answer = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => this.answer(request, route, authorized, now)))

@@ -18,7 +18,7 @@ import {
   valueOf
 } from "./support.js"
 
-const tally = makeTally("load.test.ts")
+const tally = makeTally("load.full.test.ts")
 
 const workspaces = {
   read: "6f1c2b3a-0000-4000-8000-00000000000a",

@@ -26,7 +26,7 @@ import {
   wireKey
 } from "./support.js"
 
-const tally = makeTally("security.test.ts")
+const tally = makeTally("security.full.test.ts")
 
 // ---------------------------------------------------------------------------------------------
 // Hostile inputs.
