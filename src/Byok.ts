@@ -67,6 +67,11 @@ export interface ByokOptions {
    * are retried stays `RetryPolicy.isRetryable`'s rule.
    */
   readonly retry?: Schedule.Schedule<unknown, ByokError.ByokError> | false | undefined
+  /**
+   * The longest `Retry-After` the client waits out before retrying; default 60 seconds. A server
+   * that asks for longer gets no retry: the call fails at once with the error, `retryAfter` on it.
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
   /** Per attempt; default 30 seconds. A request past it fails with `TransportError` (`Timeout`). */
   readonly timeout?: Duration.DurationInput | undefined
   /** Applied once to the injected HttpClient, e.g. to add a header or a proxy rule. */
@@ -136,6 +141,7 @@ export class Byok extends Context.Tag("effect-openrouter-byok/Byok")<Byok, ByokS
             appCategories: Option.getOrUndefined(config.appCategories),
             timeout: Option.getOrUndefined(config.timeout),
             retry: options.retry,
+            maxRetryAfter: options.maxRetryAfter,
             transformClient: options.transformClient,
             maxConcurrentRequests: options.maxConcurrentRequests,
             httpClientSpans: options.httpClientSpans
@@ -159,6 +165,7 @@ export interface LayerConfigOptions {
   readonly appCategories?: Config.Config<string>
   readonly timeout?: Config.Config<Duration.Duration>
   readonly retry?: ByokOptions["retry"]
+  readonly maxRetryAfter?: ByokOptions["maxRetryAfter"]
   readonly transformClient?: ByokOptions["transformClient"]
   readonly maxConcurrentRequests?: ByokOptions["maxConcurrentRequests"]
   readonly httpClientSpans?: ByokOptions["httpClientSpans"]

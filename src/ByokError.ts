@@ -23,7 +23,13 @@ const httpErrorFields = {
   /** The request's URL path, without the query. */
   path: Schema.String,
   /** The `x-request-id` response header, when present: quote it to OpenRouter's support. */
-  requestId: Schema.optional(Schema.String)
+  requestId: Schema.optional(Schema.String),
+  /**
+   * The server's `Retry-After` (seconds or an HTTP date, as a duration from when it arrived), when
+   * it sent a valid one. The client waits at least this long before a retry, and does not retry
+   * when it is over `maxRetryAfter`: the error reaches the caller with it.
+   */
+  retryAfter: Schema.optional(Schema.DurationFromSelf)
 }
 
 /**
@@ -72,10 +78,7 @@ export class InternalServer extends Schema.TaggedError<InternalServer>()("Intern
  * @since 0.1.0
  * @category errors
  */
-export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
-  ...httpErrorFields,
-  retryAfter: Schema.optional(Schema.DurationFromSelf)
-}) {}
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", httpErrorFields) {}
 
 /**
  * Any other 4XX or 5XX (or a 3XX, which this API never sends), or a declared error status whose
@@ -183,3 +186,42 @@ export type DeleteError = Unauthorized | NotFound | InternalServer | CommonError
  * @category errors
  */
 export type ByokError = ListError | GetError | CreateError | UpdateError | DeleteError
+
+/**
+ * The error class of each tag.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const classes = {
+  BadRequest,
+  Unauthorized,
+  Forbidden,
+  NotFound,
+  InternalServer,
+  RateLimited,
+  ApiError,
+  TransportError,
+  DecodeError,
+  InvalidRequest
+} as const
+
+/**
+ * Whether `u` is one of this library's errors: an instance of the class its `_tag` names.
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isByokError = (u: unknown): u is ByokError => {
+  if (typeof u !== "object" || u === null) return false
+  const tag = (u as { readonly _tag?: unknown })._tag
+  return typeof tag === "string" && Object.hasOwn(classes, tag) && u instanceof classes[tag as keyof typeof classes]
+}
+
+/**
+ * The errors that carry an HTTP status from the server.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type HttpError = BadRequest | Unauthorized | Forbidden | NotFound | InternalServer | RateLimited | ApiError

@@ -7,6 +7,7 @@
  */
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { parseRfc3339 } from "./internal/wireTime.js"
 
 /**
  * The provider slugs the OpenAPI contract lists today. The API adds providers every month, so this
@@ -160,6 +161,17 @@ export const ProviderSlug: Schema.Schema<ProviderSlug> = Schema.String.annotatio
 
 const nullableStrings = Schema.NullOr(Schema.Array(Schema.String))
 
+const firstRfc3339Millis = Date.UTC(2000, 0, 1) - 2000 * 365.2425 * 86_400_000
+const lastRfc3339Millis = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+/** A valid `Date` in the years RFC 3339 can write, so that every `ByokKey` encodes to the wire and back. */
+const Rfc3339Date = Schema.ValidDateFromSelf.pipe(
+  Schema.filter((date) => date.getTime() >= firstRfc3339Millis && date.getTime() <= lastRfc3339Millis, {
+    message: () => "expected a date in the years 0000 to 9999",
+    arbitrary: () => (fc) => fc.date({ min: new Date(firstRfc3339Millis), max: new Date(lastRfc3339Millis), noInvalidDate: true })
+  })
+)
+
 /**
  * A bring-your-own-key provider credential. The raw provider key is write-only and never returned;
  * `label` is the server's masked snippet of it.
@@ -187,12 +199,13 @@ export class ByokKey extends Schema.Class<ByokKey>("ByokKey")({
   allowedApiKeyHashes: nullableStrings,
   allowedUserIds: nullableStrings,
   sortOrder: Schema.Int,
-  createdAt: Schema.ValidDateFromSelf
+  /** When the credential was created: a date that RFC 3339 can write (years 0000 to 9999). */
+  createdAt: Rfc3339Date
 }) {}
 
 /**
- * A credential exactly as the API sends it (the contract's `BYOKKey`): snake_case, the date as an
- * ISO string. Fields the server adds later are ignored.
+ * A credential exactly as the API sends it (the contract's `BYOKKey`): snake_case, `created_at` as
+ * an RFC 3339 date-time string. Fields the server adds later are ignored.
  *
  * @since 0.1.0
  * @category schemas
@@ -242,8 +255,13 @@ const fromValidatedWire = (wire: typeof ByokKeyWire.Type, createdAt: Date): Byok
   return key
 }
 
+const createdAtMessage =
+  "expected an RFC 3339 date-time with a time zone, such as 2025-08-24T10:30:00Z or 2025-08-24T12:30:00.5+02:00"
+
 /**
- * Decodes a `ByokKey` from the API's JSON and encodes one back.
+ * Decodes a `ByokKey` from the API's JSON and encodes one back. `created_at` must be an RFC 3339
+ * date-time (date, `T`, time, `Z` or an offset, optional fractional seconds, kept to the
+ * millisecond); anything else fails on that field.
  *
  * The renaming is written out rather than declared field by field with `Schema.fromKey`, which
  * cost about 9 µs per key, most of a page's decode time.
@@ -257,10 +275,10 @@ export const ByokKeyFromWire: Schema.Schema<ByokKey, typeof ByokKeyWire.Encoded>
   {
     strict: true,
     decode: (wire, _, ast) => {
-      const createdAt = new Date(wire.created_at)
-      return Number.isNaN(createdAt.getTime())
-        ? ParseResult.fail(new ParseResult.Type(ast, wire, `created_at is not a valid date: ${JSON.stringify(wire.created_at)}`))
-        : ParseResult.succeed(fromValidatedWire(wire, createdAt))
+      const millis = parseRfc3339(wire.created_at)
+      return millis === undefined
+        ? ParseResult.fail(new ParseResult.Pointer("created_at", wire, new ParseResult.Type(ast, wire.created_at, createdAtMessage)))
+        : ParseResult.succeed(fromValidatedWire(wire, new Date(millis)))
     },
     encode: (key) =>
       ParseResult.succeed({

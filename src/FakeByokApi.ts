@@ -64,13 +64,16 @@ export const Fault = {
     body: options.body ?? JSON.stringify(internal.errorBody(status)),
     afterHandling: options.afterHandling ?? false
   }),
-  /** Answer with a raw body: truncated JSON, HTML, an empty string. Status 200 and JSON content type unless given. */
+  /**
+   * Answer with a raw body: truncated JSON, HTML, an empty string. The operation's success status
+   * (201 for create, 200 otherwise) and a JSON content type unless given.
+   */
   body: (
     body: string,
     options: { readonly status?: number; readonly contentType?: string; readonly headers?: Record<string, string> } = {}
   ): Fault => ({
     _tag: "Respond",
-    status: options.status ?? 200,
+    status: options.status ?? "success",
     headers: { "content-type": options.contentType ?? "application/json", ...options.headers },
     body,
     afterHandling: false

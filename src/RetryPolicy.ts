@@ -22,13 +22,14 @@ export const defaultSchedule: Schedule.Schedule<unknown, unknown> = Schedule.exp
 )
 
 /**
- * The longest `Retry-After` the client waits for. A server that asks for longer gets no retry: the
- * `RateLimited` error reaches the caller, `retryAfter` included.
+ * The longest `Retry-After` the client waits out unless told otherwise (the `maxRetryAfter`
+ * option). A server that asks for longer gets no retry: the error reaches the caller at once,
+ * `retryAfter` included, so the caller can decide.
  *
  * @since 0.1.0
  * @category constants
  */
-export const maxRetryAfter: Duration.Duration = Duration.seconds(60)
+export const defaultMaxRetryAfter: Duration.Duration = Duration.seconds(60)
 
 /**
  * How a request may be retried. `idempotent` is GET, PATCH and DELETE: sending them twice does no
@@ -44,18 +45,24 @@ const retryableStatuses = new Set([500, 502, 503, 504])
 /**
  * Whether `error` may be retried for a request of `kind`.
  *
- * - Both kinds: 429 (the server did not act), and a refused connection (nothing was sent), unless
- *   the server asked to wait longer than `maxRetryAfter`.
+ * - Both kinds: 429 (the server did not act), and a refused connection (nothing was sent).
  * - `idempotent` also: 500, 502, 503, 504, timeouts, resets and broken-off bodies.
  * - `create` never on those: the server may have stored the key before failing.
+ * - Never when the server's `Retry-After` asks for longer than `maxRetryAfter`.
  *
  * @since 0.1.0
  * @category predicates
  */
-export const isRetryable = (kind: RequestKind, error: ByokError.ByokError): boolean => {
+export const isRetryable = (
+  kind: RequestKind,
+  error: ByokError.ByokError,
+  maxRetryAfter: Duration.Duration = defaultMaxRetryAfter
+): boolean => {
+  const retryAfter = retryAfterOf(error)
+  if (retryAfter !== undefined && Duration.greaterThan(retryAfter, maxRetryAfter)) return false
   switch (error._tag) {
     case "RateLimited":
-      return error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, maxRetryAfter)
+      return true
     case "TransportError":
       return kind === "idempotent" || error.reason === "Refused"
     case "InternalServer":
@@ -67,20 +74,32 @@ export const isRetryable = (kind: RequestKind, error: ByokError.ByokError): bool
 }
 
 /**
+ * The server's `Retry-After` on an error that carries one.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const retryAfterOf = (error: ByokError.ByokError): Duration.Duration | undefined =>
+  "retryAfter" in error ? error.retryAfter : undefined
+
+/**
  * The schedule the client retries with: `timing` (the default or the caller's), restricted to the
- * failures `isRetryable` allows for `kind`, and never sooner than a `Retry-After` the server sent.
+ * failures `isRetryable` allows for `kind`, and never sooner than a `Retry-After` the server sent,
+ * whatever `timing` says.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const policy = (
   timing: Schedule.Schedule<unknown, ByokError.ByokError>,
-  kind: RequestKind
+  kind: RequestKind,
+  maxRetryAfter: Duration.Duration = defaultMaxRetryAfter
 ): Schedule.Schedule<unknown, ByokError.ByokError> =>
   Schedule.identity<ByokError.ByokError>().pipe(
-    Schedule.whileInput((error: ByokError.ByokError) => isRetryable(kind, error)),
+    Schedule.whileInput((error: ByokError.ByokError) => isRetryable(kind, error, maxRetryAfter)),
     Schedule.intersect(timing),
-    Schedule.modifyDelay(([error], delay) =>
-      error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.max(delay, error.retryAfter) : delay
-    )
+    Schedule.modifyDelay(([error], delay) => {
+      const retryAfter = retryAfterOf(error)
+      return retryAfter === undefined ? delay : Duration.max(delay, retryAfter)
+    })
   )

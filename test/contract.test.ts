@@ -43,13 +43,13 @@ describe("the endpoint table matches the OpenAPI contract", () => {
   })
 
   it("the create and update bodies have exactly the contract's fields", () => {
-    expect(propertyNames(Endpoints.inputs.create)).toEqual(Object.keys(spec.components.schemas.CreateBYOKKeyRequest.properties).sort())
-    expect(propertyNames(Endpoints.inputs.update)).toEqual(Object.keys(spec.components.schemas.UpdateBYOKKeyRequest.properties).sort())
+    expect(propertyNames(Endpoints.create.request!)).toEqual(Object.keys(spec.components.schemas.CreateBYOKKeyRequest.properties).sort())
+    expect(propertyNames(Endpoints.update.request!)).toEqual(Object.keys(spec.components.schemas.UpdateBYOKKeyRequest.properties).sort())
   })
 
   it("the list query has exactly the contract's parameters", () => {
     const list = operations.find((o) => o.method === "GET" && o.path === "/byok")!.operation
-    expect(propertyNames(Endpoints.inputs.list)).toEqual(list.parameters.map((p: { name: string }) => p.name).sort())
+    expect(propertyNames(Endpoints.list.request!)).toEqual(list.parameters.map((p: { name: string }) => p.name).sort())
   })
 
   it("the known provider slugs are the contract's", () => {

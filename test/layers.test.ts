@@ -97,23 +97,29 @@ describe("tracing", () => {
     Effect.gen(function*() {
       const spans = yield* traced({})
       const ours = spans.filter((s) => s.name.startsWith("Byok."))
-      expect(ours.map((s) => s.name)).toEqual(["Byok.list", "Byok.list", "Byok.get", "Byok.get"])
+      expect(ours.map((s) => s.name)).toEqual(["Byok.stream", "Byok.list", "Byok.list", "Byok.get", "Byok.get"])
       expect(ours.every((s) => s.kind === "client")).toBe(true)
-      expect(Object.fromEntries(ours[1]!.attributes)).toMatchObject({
+      // each page's span is a child of the stream's
+      expect(ours.slice(1, 3).map((s) => s.parentName)).toEqual(["Byok.stream", "Byok.stream"])
+      expect(Object.fromEntries(ours[0]!.attributes)).toMatchObject({ "byok.page.size": 2, "byok.concurrency": 1 })
+      expect(Object.fromEntries(ours[2]!.attributes)).toMatchObject({
         "http.request.method": "GET",
         "http.route": "/byok",
         "url.path": "/byok",
         "http.response.status_code": 200,
         "byok.page.offset": 2,
-        "byok.page.limit": 2
+        "byok.page.limit": 2,
+        "byok.attempts": 1
       })
-      expect(Object.fromEntries(ours[3]!.attributes)).toMatchObject({
+      expect(Object.fromEntries(ours[4]!.attributes)).toMatchObject({
         "http.route": "/byok/{id}",
         "url.path": `/byok/${fakeId(9)}`,
-        "http.response.status_code": 404
+        "http.response.status_code": 404,
+        "byok.attempts": 1,
+        "error.type": "NotFound"
       })
       // by default the platform's own client span is off: ours are the only ones
-      expect(spans).toHaveLength(4)
+      expect(spans).toHaveLength(5)
     }))
 
   it.effect("httpClientSpans keeps the platform's client span, nested under ours", () =>

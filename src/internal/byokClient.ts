@@ -1,8 +1,12 @@
 /**
- * The five operations, each a short declaration over the request pipeline: validate the input with
- * its Schema, name the endpoint and the path, and let the pipeline do the rest.
+ * The five operations, each a short declaration over one `call(endpoint, request)`: the endpoint
+ * row validates the input and builds the request, the pipeline does the rest. Everything per
+ * client (the checked options, the prepared HttpClient, headers, retry schedules, the request
+ * limit) is prepared once, in `make`.
  */
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -16,7 +20,8 @@ import * as ByokInput from "../ByokInput.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import * as Endpoints from "./endpoints.js"
 import { paginate } from "./pagination.js"
-import { makeRequestPipeline } from "./requestPipeline.js"
+import { PermitPool } from "./permitPool.js"
+import { makeCall, type PreparedClient } from "./requestPipeline.js"
 import type { ByokOptions, ByokService } from "../Byok.js"
 
 /** The contract's base URL. */
@@ -27,8 +32,6 @@ export const defaultTimeout = Duration.seconds(30)
 export const defaultPageSize = 100
 /** Attempts in flight at once per client unless told otherwise: enough for 16-page prefetch twice over, few enough that a burst reuses connections. */
 export const defaultMaxConcurrentRequests = 32
-/** The server's own default `limit`. */
-const serverDefaultLimit = 50
 
 /** Schema's default messages end in `, actual <the value>`; the value may be a secret pasted into the wrong field. */
 const withoutActualValue = (message: string) => message.replace(/,?\s*actual [\s\S]*$/, "")
@@ -46,11 +49,8 @@ export const invalidRequest = (operation: string, error: ParseResult.ParseError)
   return new ByokError.InvalidRequest({ operation, message: `invalid ${operation} input: ${issues.join("; ")}`, issues })
 }
 
-const encodeList = Schema.encodeUnknownEither(ByokInput.ListByokKeys)
 const decodeStreamOptions = Schema.decodeUnknownEither(ByokInput.StreamByokKeys)
-const encodeCreate = Schema.encodeUnknownEither(ByokInput.CreateByokKey)
-const encodeUpdate = Schema.encodeUnknownEither(ByokInput.UpdateByokKey)
-const decodeId = Schema.decodeUnknownEither(ByokInput.Uuid)
+const encodeFilters = Schema.encodeUnknownEither(ByokInput.ListByokKeys)
 
 const loopbackHosts = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 /**
@@ -63,7 +63,7 @@ const safeApiKey = /^[\x21-\x7e]{1,1024}$/
 const safeCategory = /^[a-z0-9][a-z0-9-]{0,63}$/
 
 /** Checks the client's options once, when the layer is built. */
-const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; headers: Record<string, string> }, ByokError.InvalidRequest> => {
+const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; headers: Headers.Headers }, ByokError.InvalidRequest> => {
   const issues: Array<string> = []
   const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
   let url: URL | undefined
@@ -81,13 +81,11 @@ const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; he
       issues.push("baseUrl: must not carry credentials, a query or a fragment")
     }
   }
-  const apiKey = Redacted.isRedacted(options.apiKey) ? Redacted.value(options.apiKey) : undefined
-  if (apiKey === undefined || !safeApiKey.test(apiKey)) issues.push("apiKey: must be a non-empty Redacted string of visible ASCII")
-
-  const headers: Record<string, string> = {
-    accept: "application/json",
-    authorization: `Bearer ${apiKey}`
+  if (!Redacted.isRedacted(options.apiKey) || !safeApiKey.test(Redacted.value(options.apiKey))) {
+    issues.push("apiKey: must be a non-empty Redacted string of visible ASCII")
   }
+
+  const headers: Record<string, string> = { accept: "application/json" }
   const optional: ReadonlyArray<[string, string, string | undefined]> = [
     ["appUrl", "http-referer", options.appUrl],
     ["appTitle", "x-openrouter-title", options.appTitle]
@@ -111,7 +109,7 @@ const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; he
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) issues.push("maxConcurrentRequests: must be a whole number of at least 1")
   return issues.length > 0
     ? Either.left(new ByokError.InvalidRequest({ operation: "options", message: `invalid client options: ${issues.join("; ")}`, issues }))
-    : Either.right({ baseUrl, headers })
+    : Either.right({ baseUrl, headers: Headers.fromInput(headers) })
 }
 
 /** Builds the service from a ready HttpClient and the options; fails only on invalid options. */
@@ -123,80 +121,77 @@ export const make = (
   const checked = checkOptions(options)
   if (Either.isLeft(checked)) return Effect.fail(checked.left)
   const { baseUrl, headers } = checked.right
-
+  const schedule = options.retry === false ? undefined : options.retry ?? RetryPolicy.defaultSchedule
+  const maxRetryAfter = options.maxRetryAfter === undefined ? RetryPolicy.defaultMaxRetryAfter : Duration.decode(options.maxRetryAfter)
   const transformed = options.transformClient ? options.transformClient(httpClient) : httpClient
-  const run = makeRequestPipeline({
-    // The Byok.* span carries the method, path and status; the platform's own client span is opt-in.
-    httpClient: options.httpClientSpans === true ? transformed : HttpClient.withTracerDisabledWhen(transformed, () => true),
-    requestInit: { ...requestInit, redirect: "manual" },
-    maxConcurrentRequests: options.maxConcurrentRequests ?? defaultMaxConcurrentRequests,
+  // The API never redirects. Following one would send the request (a provider key in its body,
+  // with a runtime that replays bodies) wherever the answer points, and take that answer as the
+  // API's: with "manual", fetch hands back the 3XX, which decodes as ApiError. The setting is
+  // read from the context by FetchHttpClient; other transports ignore it.
+  const withRequestInit = HttpClient.transformResponse(
+    transformed,
+    Effect.provideService(FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" })
+  )
+  const client: PreparedClient = {
+    // The Byok.* span carries the method, route and status; the platform's own client span is opt-in.
+    httpClient: options.httpClientSpans === true
+      ? withRequestInit
+      : HttpClient.withTracerDisabledWhen(withRequestInit, () => true),
     baseUrl,
     headers,
-    schedule: options.retry === false ? undefined : options.retry ?? RetryPolicy.defaultSchedule,
+    apiKey: options.apiKey,
     timeout: options.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout),
-    secrets: [Redacted.value(options.apiKey)]
-  })
-
-  const keyPath = (operation: string, id: unknown) => {
-    const decoded = decodeId(id)
-    return Either.isRight(decoded)
-      ? Either.right(`/byok/${encodeURIComponent(decoded.right)}`)
-      : Either.left(invalidRequest(operation, decoded.left))
+    retry: schedule === undefined ? undefined : {
+      idempotent: RetryPolicy.policy(schedule, "idempotent", maxRetryAfter),
+      create: RetryPolicy.policy(schedule, "create", maxRetryAfter)
+    },
+    permits: new PermitPool(options.maxConcurrentRequests ?? defaultMaxConcurrentRequests)
   }
+  const call = makeCall(client)
 
-  const list = (options: ByokInput.ListByokKeys = {}): Effect.Effect<ByokKeyPage, ByokError.ListError> => {
-    const query = encodeList(options)
-    if (Either.isLeft(query)) return Effect.fail(invalidRequest("list", query.left))
-    const urlParams: Record<string, string> = {}
-    for (const [name, value] of Object.entries(query.right)) urlParams[name] = String(value)
-    const offset = options.offset ?? 0
-    const limit = options.limit ?? serverDefaultLimit
-    return Effect.map(
-      run(Endpoints.list, { path: "/byok", urlParams, attributes: { "byok.page.offset": offset, "byok.page.limit": limit } }),
-      (response): ByokKeyPage => ({ data: response.data, totalCount: response.total_count, offset, limit })
+  /** Validates the input with the endpoint's row, then calls it; an invalid input sends nothing. */
+  const run = <In, A, D extends Endpoints.DeclaredStatus>(endpoint: Endpoints.Endpoint<In, A, D>, input: In) =>
+    Either.match(endpoint.encodeInput(input), {
+      onLeft: (error) => Effect.fail(invalidRequest(endpoint.operation, error)),
+      onRight: (wire) => call(endpoint, wire)
+    })
+
+  /** Every page, in one span named for the operation the caller used; each page has its own `Byok.list` span under it. */
+  const pages = (options: ByokInput.StreamByokKeys = {}, spanName: string): Stream.Stream<ByokKeyPage, ByokError.ListError> => {
+    const decoded = Either.flatMap(
+      decodeStreamOptions(options),
+      ({ concurrency = 1, pageSize = defaultPageSize, ...filters }) =>
+        Either.map(encodeFilters(filters), (wire) => ({ concurrency, pageSize, filters: wire as Record<string, string> }))
+    )
+    if (Either.isLeft(decoded)) return Stream.fail(invalidRequest("stream", decoded.left))
+    const { concurrency, filters, pageSize } = decoded.right
+    const fetchPage = (offset: number) =>
+      Effect.map(
+        call(Endpoints.list, Endpoints.listPageRequest(filters, offset, pageSize)),
+        (response): ByokKeyPage => ({ data: response.data, totalCount: response.total_count, offset, limit: pageSize })
+      )
+    return paginate(fetchPage, pageSize, concurrency).pipe(
+      Stream.withSpan(spanName, {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "byok.page.size": pageSize, "byok.concurrency": concurrency }
+      })
     )
   }
 
-  const pages = (options: ByokInput.StreamByokKeys = {}): Stream.Stream<ByokKeyPage, ByokError.ListError> => {
-    const decoded = decodeStreamOptions(options)
-    if (Either.isLeft(decoded)) return Stream.fail(invalidRequest("stream", decoded.left))
-    const { concurrency = 1, pageSize = defaultPageSize, provider, workspaceId } = decoded.right
-    const filters = {
-      ...(provider !== undefined ? { provider } : {}),
-      ...(workspaceId !== undefined ? { workspaceId } : {})
-    }
-    return paginate((offset) => list({ ...filters, offset, limit: pageSize }), pageSize, concurrency)
-  }
-
   return Effect.succeed({
-    list,
-    pages,
-    stream: (options) => Stream.flattenIterables(Stream.map(pages(options), (page) => page.data)),
-    get: (id) =>
-      Either.match(keyPath("get", id), {
-        onLeft: Effect.fail,
-        onRight: (path) => Effect.map(run(Endpoints.get, { path }), (response) => response.data)
-      }),
-    create: (input) => {
-      const body = encodeCreate(input)
-      if (Either.isLeft(body)) return Effect.fail(invalidRequest("create", body.left))
-      return Effect.map(
-        run(Endpoints.create, { path: "/byok", body: body.right, secrets: [body.right.key] }),
-        (response) => response.data
-      )
-    },
-    update: (id, input) => {
-      const path = keyPath("update", id)
-      if (Either.isLeft(path)) return Effect.fail(path.left)
-      const body = encodeUpdate(input)
-      if (Either.isLeft(body)) return Effect.fail(invalidRequest("update", body.left))
-      const secrets = body.right.key === undefined ? [] : [body.right.key]
-      return Effect.map(run(Endpoints.update, { path: path.right, body: body.right, secrets }), (response) => response.data)
-    },
-    delete: (id) =>
-      Either.match(keyPath("delete", id), {
-        onLeft: Effect.fail,
-        onRight: (path) => Effect.asVoid(run(Endpoints.remove, { path, notFoundOnRetry: { deleted: true } }))
-      })
+    list: (options = {}) =>
+      Effect.map(run(Endpoints.list, options), (response): ByokKeyPage => ({
+        data: response.data,
+        totalCount: response.total_count,
+        offset: options.offset ?? 0,
+        limit: options.limit ?? Endpoints.serverDefaultLimit
+      })),
+    pages: (options) => pages(options, "Byok.pages"),
+    stream: (options) => Stream.flattenIterables(Stream.map(pages(options, "Byok.stream"), (page) => page.data)),
+    get: (id) => Effect.map(run(Endpoints.get, id), (response) => response.data),
+    create: (input) => Effect.map(run(Endpoints.create, input), (response) => response.data),
+    update: (id, changes) => Effect.map(run(Endpoints.update, { id, changes }), (response) => response.data),
+    delete: (id) => Effect.asVoid(run(Endpoints.remove, id))
   })
 }

@@ -1,122 +1,75 @@
 /**
- * The request pipeline: one attempt (send, read, time out, map the outcome to a value or a tagged
- * error), then the retry rule around it, then the operation's span. Everything that can be decided
- * once per client (headers, decoders, schedules) is decided in `makeRequestPipeline`.
+ * The request pipeline, in named steps: build the request, send it once (a permit, a deadline, the
+ * body read within its size limit), decode the response (`responseDecoding.ts`), retry as the
+ * endpoint's retry kind allows, and wrap it all in the operation's span. `makeCall` puts them
+ * together for a client whose settings were prepared once, when its layer was built.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ByokError from "../ByokError.js"
-import type { DeclaredError, DeclaredStatus, Endpoint } from "./endpoints.js"
-import { errorByStatus } from "./endpoints.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { withDeadline } from "./deadline.js"
+import type { DeclaredError, DeclaredStatus, Endpoint, WireRequest } from "./endpoints.js"
+import type { PermitPool } from "./permitPool.js"
+import { decodeResponse, maxResponseBytes, type RawResponse, scrub } from "./responseDecoding.js"
 
-/** Bodies larger than this are refused unread: a full page of 100 keys is about 60 KB. */
-export const maxResponseBytes = 4 * 1024 * 1024
-
-/** What the pipeline needs, prepared once when the client is built. */
-export interface PipelineSettings {
+/** A client's settings, prepared once when its layer is built. */
+export interface PreparedClient {
+  /** The caller's HttpClient, with the caller's transform and the transport settings applied. */
   readonly httpClient: HttpClient.HttpClient
   readonly baseUrl: string
-  readonly headers: Record<string, string>
-  /** `undefined` turns retries off. */
-  readonly schedule: Schedule.Schedule<unknown, ByokError.ByokError> | undefined
+  /** The headers every request carries, except `Authorization`. */
+  readonly headers: Headers.Headers
+  /** Unwrapped only into the `Authorization` header of a request being built. */
+  readonly apiKey: Redacted.Redacted<string>
   readonly timeout: Duration.Duration
-  /** Secret strings to scrub from anything the server echoes back into an error. */
-  readonly secrets: ReadonlyArray<string>
-  /** Attempts in flight at once through this client; more wait for a turn (not counted in their timeout). */
-  readonly maxConcurrentRequests: number
-  /** The `RequestInit` fetch gets: the caller's, with `redirect: "manual"`. */
-  readonly requestInit: RequestInit
+  /** The retry schedule for each retry kind; `undefined` when retries are off. */
+  readonly retry: { readonly [K in RetryPolicy.RequestKind]: Schedule.Schedule<unknown, ByokError.ByokError> } | undefined
+  /** Attempts in flight at once through this client. */
+  readonly permits: PermitPool
 }
 
-/** One call of an endpoint: the concrete path, its query, its JSON body, and span attributes. */
-export interface Call {
-  readonly path: string
-  readonly urlParams?: Record<string, string>
-  readonly body?: unknown
-  /** Secrets this call sends in its body (a provider key), scrubbed from errors like the API key. */
-  readonly secrets?: ReadonlyArray<string>
-  readonly attributes?: Record<string, unknown>
-  /**
-   * What a 404 on a retried attempt stands for. A DELETE whose first attempt broke off after the
-   * server acted finds the key gone on the retry: for the caller that is success, not `NotFound`.
-   */
-  readonly notFoundOnRetry?: unknown
-}
+type AnyRow = Endpoint<any, any, DeclaredStatus>
 
-/** Runs one endpoint call through the whole pipeline. */
-export type RunEndpoint = <D extends DeclaredStatus, A, I>(
-  endpoint: Endpoint<D, A, I>,
-  call: Call
-) => Effect.Effect<A, DeclaredError<Endpoint<D, A, I>> | ByokError.CommonError>
+// ---------------------------------------------------------------------------------------------
+// Step 1: build the request.
+// ---------------------------------------------------------------------------------------------
 
-const ErrorBody = Schema.Struct({
-  error: Schema.Struct({
-    code: Schema.optional(Schema.Number),
-    message: Schema.String,
-    metadata: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
-  })
-})
-const decodeErrorBody = Schema.decodeUnknownEither(ErrorBody)
+const encoder = new TextEncoder()
 
-/** Decoders are compiled once per endpoint and kept here, not rebuilt per request. */
-const decoders = new WeakMap<object, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
-const decoderFor = <A, I>(schema: Schema.Schema<A, I>): (u: unknown) => Either.Either<A, ParseResult.ParseError> => {
-  let decode = decoders.get(schema)
-  if (decode === undefined) {
-    decode = Schema.decodeUnknownEither(schema, { errors: "first" })
-    decoders.set(schema, decode)
-  }
-  return decode as (u: unknown) => Either.Either<A, ParseResult.ParseError>
-}
+/** The HttpClientRequest for a wire request: base URL, headers, the bearer token, the query and the JSON body. */
+export const buildRequest = (client: PreparedClient, endpoint: AnyRow, wire: WireRequest): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.bearerToken(
+    HttpClientRequest.make(endpoint.method)(client.baseUrl + wire.path, {
+      headers: client.headers,
+      ...(wire.query !== undefined ? { urlParams: wire.query } : {}),
+      ...(wire.body !== undefined
+        ? { body: HttpBody.uint8Array(encoder.encode(JSON.stringify(wire.body)), "application/json") }
+        : {})
+    } as HttpClientRequest.Options.NoUrl),
+    client.apiKey
+  )
 
-const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
-  let out = text
-  for (const secret of secrets) {
-    if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join("<redacted>")
-  }
-  return out
-}
-
-const scrubMetadata = (
-  metadata: Readonly<Record<string, unknown>> | null | undefined,
-  secrets: ReadonlyArray<string>
-): Record<string, unknown> | undefined => {
-  if (metadata == null) return undefined
-  const json = JSON.stringify(metadata)
-  const clean = scrub(json, secrets)
-  return clean === json ? { ...metadata } : JSON.parse(clean)
-}
-
-/**
- * `Retry-After` as a duration from now: delay-seconds or an HTTP date. `undefined` when absent or
- * unreadable; a date in the past is zero.
- */
-export const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
-  const date = Date.parse(trimmed)
-  if (Number.isNaN(date)) return undefined
-  return Duration.millis(Math.max(0, date - nowMillis))
-}
+// ---------------------------------------------------------------------------------------------
+// Step 2: send it once.
+// ---------------------------------------------------------------------------------------------
 
 const transportReason = (error: HttpClientError.RequestError): ByokError.TransportError["reason"] => {
-  // fetch wraps the socket error: TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }).
-  // A refused connection is the one failure where the request certainly never left this machine.
+  // fetch wraps the socket error: TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+  // undici's own client throws it directly. A refused connection is the one failure where the
+  // request certainly never left this machine.
   let cause: unknown = error.cause
   for (let depth = 0; depth < 4 && typeof cause === "object" && cause !== null; depth++) {
     if ((cause as { code?: unknown }).code === "ECONNREFUSED") return "Refused"
@@ -125,203 +78,193 @@ const transportReason = (error: HttpClientError.RequestError): ByokError.Transpo
   return "Network"
 }
 
-/** The `x-request-id` header, scrubbed like every other text the server sends back. */
-const requestIdOf = (response: HttpClientResponse.HttpClientResponse, secrets: ReadonlyArray<string>) => {
-  const id = response.headers["x-request-id"]
-  return id === undefined ? undefined : scrub(id, secrets)
+const decoder = new TextDecoder()
+
+/**
+ * The body as text, or `undefined` when it is over `maxResponseBytes`. With a `content-length`
+ * the size is known before reading; without one (a chunked body) it is counted while reading, and
+ * reading stops at the limit. Stopping early aborts the response, so its connection closes now
+ * rather than when the garbage collector finds it.
+ */
+export const readBody = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string | undefined, HttpClientError.ResponseError> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined) {
+    return Number(declared) > maxResponseBytes
+      ? Effect.as(Effect.ignore(Stream.runHead(response.stream)), undefined)
+      : response.text
+  }
+  const read = Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return Effect.map(
+      Stream.runForEachWhile(response.stream, (chunk) =>
+        Effect.sync(() => {
+          chunks.push(chunk)
+          size += chunk.length
+          return size <= maxResponseBytes
+        })),
+      () => {
+        if (size > maxResponseBytes) return undefined
+        const bytes = new Uint8Array(size)
+        let offset = 0
+        for (const chunk of chunks) {
+          bytes.set(chunk, offset)
+          offset += chunk.length
+        }
+        return decoder.decode(bytes)
+      }
+    )
+  })
+  // A response without a body (a 204, say) has nothing to stream: that is an empty body, not a broken one.
+  return Effect.catchIf(read, (error) => error.reason === "EmptyBody", () => Effect.succeed(""))
 }
 
-const isJsonContentType = (contentType: string | undefined) =>
-  contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)
+/**
+ * One exchange with the server: wait for a permit (not counted in the timeout), send, and read the
+ * body, all within the attempt's deadline. Fails only when there is no usable response.
+ */
+export const sendOnce = (
+  client: PreparedClient,
+  endpoint: AnyRow,
+  request: HttpClientRequest.HttpClientRequest,
+  path: string
+): Effect.Effect<RawResponse, ByokError.TransportError> => {
+  const { method } = endpoint
+  const transportError = (reason: ByokError.TransportError["reason"], message: string) =>
+    new ByokError.TransportError({ reason, message, method, path })
+  const exchange = Effect.flatMap(client.httpClient.execute(request), (response) =>
+    Effect.map(readBody(response), (body): RawResponse => ({ status: response.status, headers: response.headers, body })))
+  return client.permits.withPermit(
+    withDeadline(
+      Effect.mapError(exchange, (error) =>
+        error._tag === "RequestError"
+          ? transportError(transportReason(error), `${method} ${path}: the request failed (${error.reason})`)
+          : transportError("BodyInterrupted", `${method} ${path}: the response body broke off`)),
+      client.timeout,
+      () => transportError("Timeout", `${method} ${path}: no response within ${Duration.toMillis(client.timeout)} ms`)
+    )
+  )
+}
 
-/** Builds the function that runs an endpoint call; everything per client is prepared here. */
-export const makeRequestPipeline = (settings: PipelineSettings): RunEndpoint => {
-  const { baseUrl, headers, httpClient, requestInit, secrets, timeout } = settings
-  const timeoutMillis = Duration.toMillis(timeout)
-  const permits = Effect.unsafeMakeSemaphore(settings.maxConcurrentRequests)
-  // The API never redirects. Following one would send the request (a provider key in its body,
-  // with a runtime that replays bodies) to wherever the answer points, and take that answer as
-  // the API's: with "manual", a 3XX is an answer, and the client maps it to ApiError.
-  const send = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.provideService(httpClient.execute(request), FetchHttpClient.RequestInit, requestInit)
+// ---------------------------------------------------------------------------------------------
+// Step 3 is `decodeResponse`. Step 4: the attempt, retried.
+// ---------------------------------------------------------------------------------------------
 
-  const retryPolicies = settings.schedule === undefined ? undefined : {
-    idempotent: RetryPolicy.policy(settings.schedule, "idempotent"),
-    create: RetryPolicy.policy(settings.schedule, "create")
-  }
+/** Records the outcome of the latest attempt on the operation's span. */
+const annotateOutcome = (status: number | undefined, requestId: string | undefined) =>
+  Effect.annotateCurrentSpan({
+    ...(status !== undefined ? { "http.response.status_code": status } : {}),
+    ...(requestId !== undefined ? { "byok.request_id": requestId } : {})
+  })
 
-  const httpError = (
-    endpoint: { readonly method: string; readonly declared: ReadonlyArray<DeclaredStatus> },
-    response: HttpClientResponse.HttpClientResponse,
-    path: string,
-    text: string,
-    callSecrets: ReadonlyArray<string>,
-    nowMillis: number
-  ) => {
-    const status = response.status
-    const requestId = requestIdOf(response, callSecrets)
-    let parsed: unknown = undefined
-    if (text.length > 0) {
-      try {
-        parsed = JSON.parse(text)
-      } catch {
-        // not JSON: handled as an undocumented body below
+/** One attempt: send, then decode, with the outcome on the span. */
+export const attemptOnce = <A>(
+  client: PreparedClient,
+  endpoint: Endpoint<any, A, DeclaredStatus>,
+  request: HttpClientRequest.HttpClientRequest,
+  wire: WireRequest
+): Effect.Effect<A, ByokError.ByokError> =>
+  Effect.flatMap(sendOnce(client, endpoint, request, wire.path), (response) =>
+    Effect.flatMap(Clock.currentTimeMillis, (nowMillis) => {
+      const secrets = wire.secrets === undefined
+        ? [Redacted.value(client.apiKey)]
+        : [Redacted.value(client.apiKey), ...wire.secrets]
+      const decoded = decodeResponse(endpoint, response, { path: wire.path, secrets, nowMillis })
+      if (Either.isLeft(decoded)) {
+        return Effect.zipRight(annotateOutcome(statusOf(decoded.left), requestIdOf(decoded.left)), Effect.fail(decoded.left))
       }
-    }
-    const body = decodeErrorBody(parsed)
-    const fields = {
-      status,
-      method: endpoint.method,
-      path,
-      message: Either.isRight(body)
-        ? scrub(body.right.error.message, callSecrets)
-        : `HTTP ${status} with an undocumented body`,
-      ...(Either.isRight(body) && body.right.error.code !== undefined ? { code: body.right.error.code } : {}),
-      ...(Either.isRight(body) && body.right.error.metadata != null
-        ? { metadata: scrubMetadata(body.right.error.metadata, callSecrets)! }
-        : {}),
-      ...(requestId !== undefined ? { requestId } : {})
-    }
-    if (status === 429) {
-      const retryAfter = parseRetryAfter(response.headers["retry-after"], nowMillis)
-      return new ByokError.RateLimited(retryAfter === undefined ? fields : { ...fields, retryAfter })
-    }
-    const declared = (endpoint.declared as ReadonlyArray<number>).includes(status) && Either.isRight(body)
-    if (declared) return new errorByStatus[status as DeclaredStatus](fields)
-    return new ByokError.ApiError(fields)
-  }
+      const requestId = response.headers["x-request-id"]
+      return Effect.as(annotateOutcome(response.status, requestId === undefined ? undefined : scrub(requestId, secrets)), decoded.right)
+    }))
 
-  const attempt = <D extends DeclaredStatus, A, I>(
-    endpoint: Endpoint<D, A, I>,
-    request: HttpClientRequest.HttpClientRequest,
-    path: string,
-    callSecrets: ReadonlyArray<string>
-  ): Effect.Effect<A, ByokError.ByokError> => {
-    const method = endpoint.method
-    const transportError = (reason: ByokError.TransportError["reason"], message: string) =>
-      new ByokError.TransportError({ reason, message, method, path })
-    const decodeError = (status: number, message: string, requestId: string | undefined) =>
-      new ByokError.DecodeError({ status, message, method, path, ...(requestId !== undefined ? { requestId } : {}) })
-    const decode = decoderFor(endpoint.response)
+const statusOf = (error: ByokError.ByokError) => "status" in error ? error.status : undefined
+const requestIdOf = (error: ByokError.ByokError) => "requestId" in error ? error.requestId : undefined
 
-    const exchange = Effect.flatMap(
-      Effect.mapError(
-        send(request),
-        (error) =>
-          error._tag === "RequestError"
-            ? transportError(transportReason(error), `${method} ${path}: the request failed (${error.reason})`)
-            : transportError("Network", `${method} ${path}: no usable response`)
-      ),
-      (response): Effect.Effect<
-        readonly [HttpClientResponse.HttpClientResponse, string],
-        ByokError.TransportError | ByokError.DecodeError | ByokError.ApiError
-      > => {
-        const length = Number(response.headers["content-length"])
-        if (length > maxResponseBytes) {
-          const message = `response body of ${length} bytes is over the ${maxResponseBytes}-byte limit`
-          // Reading one chunk and stopping aborts the response, so its connection closes now
-          // instead of when the garbage collector finds the response.
-          return Effect.zipRight(
-            Effect.ignore(Stream.runHead(response.stream)),
-            Effect.fail(
-              response.status >= 200 && response.status < 300
-                ? decodeError(response.status, message, requestIdOf(response, callSecrets))
-                : new ByokError.ApiError({ status: response.status, message, method, path })
-            )
-          )
-        }
-        return Effect.map(
-          Effect.mapError(response.text, () =>
-            transportError("BodyInterrupted", `${method} ${path}: the response body broke off`)),
-          (text) => [response, text] as const
+/** Adds an event to the operation's span for a retry about to start. */
+const recordRetry = (attempt: number, after: ByokError.ByokError) =>
+  Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
+    Option.isNone(span) ? Effect.void : Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        // unsafeCurrentTimeNanos, not currentTimeNanos: the TestClock's effect version fails on fractional milliseconds.
+        const now = clock.unsafeCurrentTimeNanos()
+        const retryAfter = RetryPolicy.retryAfterOf(after)
+        const status = statusOf(after)
+        span.value.event("byok.retry", now, {
+          "byok.attempt": attempt,
+          "error.type": after._tag,
+          ...(status !== undefined ? { "http.response.status_code": status } : {}),
+          ...(retryAfter !== undefined ? { "byok.retry_after_ms": Duration.toMillis(retryAfter) } : {})
+        })
+      })))
+
+/**
+ * Runs `attempt` and, after a failure the endpoint's retry kind allows, runs it again when the
+ * schedule says, until one succeeds or the schedule ends. The schedule is only set up after a
+ * failure: most requests succeed the first time. On a retried attempt, a 404 means success when
+ * the endpoint says so (`notFoundOnRetry`). `onAttempt` is told the number of each attempt.
+ */
+export const withRetry = <A>(
+  attempt: Effect.Effect<A, ByokError.ByokError>,
+  endpoint: Pick<Endpoint<any, A, DeclaredStatus>, "retry" | "notFoundOnRetry">,
+  schedule: Schedule.Schedule<unknown, ByokError.ByokError> | undefined,
+  onAttempt: (n: number) => void
+): Effect.Effect<A, ByokError.ByokError> => {
+  const first = Effect.zipRight(Effect.sync(() => onAttempt(1)), attempt)
+  if (schedule === undefined) return first
+  const notFoundOnRetry = endpoint.notFoundOnRetry
+  const again = notFoundOnRetry === undefined
+    ? attempt
+    : Effect.catchIf(attempt, (error) => error._tag === "NotFound", () => Effect.succeed(notFoundOnRetry))
+  const loop = (driver: Schedule.ScheduleDriver<unknown, ByokError.ByokError>, error: ByokError.ByokError, n: number): Effect.Effect<A, ByokError.ByokError> =>
+    Effect.matchEffect(driver.next(error), {
+      onFailure: () => Effect.fail(error),
+      onSuccess: () =>
+        Effect.zipRight(
+          Effect.zipRight(Effect.sync(() => onAttempt(n)), recordRetry(n, error)),
+          Effect.catchAll(again, (next) => loop(driver, next, n + 1))
         )
-      }
-    )
+    })
+  return Effect.catchAll(first, (error) => Effect.flatMap(Schedule.driver(schedule), (driver) => loop(driver, error, 2)))
+}
 
-    return Effect.flatMap(
-      permits.withPermits(1)(withDeadline(
-        exchange,
-        timeout,
-        () => transportError("Timeout", `${method} ${path}: no response within ${timeoutMillis} ms`)
-      )),
-      ([response, text]): Effect.Effect<A, ByokError.ByokError> => {
-        const status = response.status
-        if (status < 200 || status >= 300) {
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Effect.fail(httpError(endpoint, response, path, text, callSecrets, now)))
-        }
-        const requestId = requestIdOf(response, callSecrets)
-        if (text.length > maxResponseBytes) {
-          return Effect.fail(decodeError(status, `response body is over the ${maxResponseBytes}-byte limit`, requestId))
-        }
-        if (!isJsonContentType(response.headers["content-type"])) {
-          return Effect.fail(
-            decodeError(status, `expected an application/json body, got ${response.headers["content-type"] ?? "no content type"}`, requestId)
-          )
-        }
-        let json: unknown
-        try {
-          json = JSON.parse(text)
-        } catch {
-          return Effect.fail(decodeError(status, "the body is not valid JSON", requestId))
-        }
-        const decoded = decode(json)
-        return Either.isRight(decoded)
-          ? Effect.as(Effect.annotateCurrentSpan("http.response.status_code", status), decoded.right)
-          : Effect.fail(decodeError(status, scrub(ParseResult.TreeFormatter.formatErrorSync(decoded.left), callSecrets), requestId))
-      }
-    )
-  }
+// ---------------------------------------------------------------------------------------------
+// Step 5: the span, and all the steps together.
+// ---------------------------------------------------------------------------------------------
 
-  return <D extends DeclaredStatus, A, I>(endpoint: Endpoint<D, A, I>, call: Call) => {
-    const callSecrets = call.secrets === undefined ? secrets : [...secrets, ...call.secrets]
-    const request = HttpClientRequest.make(endpoint.method)(baseUrl + call.path, {
-      headers,
-      ...(call.urlParams !== undefined ? { urlParams: call.urlParams } : {}),
-      ...(call.body !== undefined ? { body: jsonBody(call.body) } : {})
-    } as HttpClientRequest.Options.NoUrl)
-    const once = attempt(endpoint, request, call.path, callSecrets)
-    const policy = retryPolicies === undefined
-      ? undefined
-      : endpoint.method === "POST"
-      ? retryPolicies.create
-      : retryPolicies.idempotent
-    const retried = call.notFoundOnRetry === undefined
-      ? once
-      : Effect.catchIf(once, (error) => error._tag === "NotFound", () => Effect.succeed(call.notFoundOnRetry as A))
-    // The schedule is only set up once an attempt has failed: most requests succeed the first time.
-    const withRetry = policy === undefined
-      ? once
-      : Effect.catchAll(once, (first) => Effect.flatMap(Schedule.driver(policy), (driver) => retryAfter(driver, retried, first)))
-    return Effect.withSpan(
-      Effect.tapError(withRetry, (error) =>
-        "status" in error ? Effect.annotateCurrentSpan("http.response.status_code", error.status) : Effect.void),
-      `Byok.${endpoint.operation}`,
-      {
+/** Runs one endpoint call through the whole pipeline. */
+export type Call = <A, D extends DeclaredStatus>(
+  endpoint: Endpoint<any, A, D>,
+  wire: WireRequest
+) => Effect.Effect<A, DeclaredError<Endpoint<any, A, D>> | ByokError.CommonError>
+
+/** The pipeline of a prepared client. */
+export const makeCall = (client: PreparedClient): Call => (endpoint, wire) => {
+  const request = buildRequest(client, endpoint, wire)
+  const schedule = client.retry?.[endpoint.retry]
+  return Effect.suspend(() => {
+    let attempts = 0
+    return withRetry(attemptOnce(client, endpoint, request, wire), endpoint, schedule, (n) => {
+      attempts = n
+    }).pipe(
+      Effect.onExit((exit) =>
+        Effect.annotateCurrentSpan({
+          "byok.attempts": attempts,
+          ...(exit._tag === "Failure" && exit.cause._tag === "Fail" ? { "error.type": exit.cause.error._tag } : {})
+        })
+      ),
+      Effect.withSpan(`Byok.${endpoint.operation}`, {
         kind: "client",
         // a stack trace per span measured about 12 µs per request; the span's name says where it is
         captureStackTrace: false,
         attributes: {
           "http.request.method": endpoint.method,
           "http.route": endpoint.path,
-          "url.path": call.path,
-          ...call.attributes
+          "url.path": wire.path,
+          ...wire.attributes
         }
-      }
-    ) as Effect.Effect<A, DeclaredError<Endpoint<D, A, I>> | ByokError.CommonError>
-  }
+      })
+    )
+  }) as Effect.Effect<any, any>
 }
-
-/** Waits as the schedule says after `error`, then tries again, until an attempt succeeds or the schedule ends. */
-const retryAfter = <A, E>(
-  driver: Schedule.ScheduleDriver<unknown, E>,
-  attempt: Effect.Effect<A, E>,
-  error: E
-): Effect.Effect<A, E> =>
-  Effect.matchEffect(driver.next(error), {
-    onFailure: () => Effect.fail(error),
-    onSuccess: () => Effect.catchAll(attempt, (next) => retryAfter(driver, attempt, next))
-  })
-
-const encoder = new TextEncoder()
-const jsonBody = (body: unknown) => HttpBody.uint8Array(encoder.encode(JSON.stringify(body)), "application/json")

@@ -4,7 +4,7 @@
  * bulk of the suite's scenarios: see `numRuns` below.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Effect, Either, Exit, FastCheck, Redacted, Runtime, Schedule, Schema, Stream } from "effect"
+import { Arbitrary, Duration, Effect, Either, Exit, FastCheck, Redacted, Runtime, Schedule, Schema, Stream } from "effect"
 import {
   Byok,
   ByokKey,
@@ -115,6 +115,8 @@ const tagOfStatus: Record<number, string> = {
   500: "InternalServer"
 }
 const methodOf: Record<Op, string> = { list: "GET", get: "GET", create: "POST", update: "PATCH", delete: "DELETE" }
+/** The one 2XX the contract gives each operation. */
+const successStatus: Record<Op, number> = { list: 200, get: 200, create: 201, update: 200, delete: 200 }
 
 /** The oracle's own reading of the contract's bodies. */
 const successBody: Record<Op, Schema.Schema<any, any>> = {
@@ -275,10 +277,12 @@ describe("arbitrary responses", () => {
             const body = nullBodyStatuses.has(r.status) ? "" : r.body
             const json = parse(body)
             let expected: string
-            if (r.status >= 200 && r.status < 300) {
+            if (r.status === successStatus[r.op]) {
               const ok = isJsonType(r.contentType) && Either.isRight(json) &&
                 Either.isRight(Schema.decodeUnknownEither(successBody[r.op])(json.right))
               expected = ok ? "success" : "DecodeError"
+            } else if (r.status >= 200 && r.status < 300) {
+              expected = "ApiError" // a 2XX the contract does not give this operation
             } else if (r.status === 429) {
               expected = "RateLimited"
             } else {
@@ -295,9 +299,12 @@ describe("arbitrary responses", () => {
               expect(error.method).toBe(methodOf[r.op])
               expect(error.path).toBe(r.op === "list" || r.op === "create" ? "/byok" : `/byok/${id}`)
               if (r.requestId !== undefined) expect(error.requestId).toBe(r.requestId.trim()) // header values are whitespace-trimmed
-              if (expected === "RateLimited" && r.retryAfter !== undefined && /^\d+$/.test(r.retryAfter)) {
-                expect(error.retryAfter).toBeDefined()
+              // Every HTTP error carries a valid Retry-After, whatever its status.
+              const httpError = r.status < 200 || r.status >= 300
+              if (httpError && r.retryAfter !== undefined && /^\d+$/.test(r.retryAfter.trim())) {
+                expect(Duration.toSeconds(error.retryAfter)).toBe(Number(r.retryAfter.trim()))
               }
+              if (r.retryAfter === undefined || !httpError) expect(error.retryAfter).toBeUndefined()
             }
             recorder.expectNoLeaks([API_KEY_TEXT, providerKey], tally)
             tally.scenarios++

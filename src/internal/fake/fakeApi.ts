@@ -37,7 +37,8 @@ export interface FakeRequest {
 export type Fault =
   | {
     readonly _tag: "Respond"
-    readonly status: number
+    /** `success`: the success status of the operation the request is for. */
+    readonly status: number | "success"
     readonly headers: Readonly<Record<string, string>>
     readonly body: string
     /** Run the real handler first (so a create is stored), then answer with this instead. */
@@ -146,6 +147,9 @@ const decodeKey = Schema.decodeSync(ByokKeyFromWire)
 
 const badRequest = (error: ParseResult.ParseError) =>
   failure(400, ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => `${i.path.join(".")}: ${i.message}`).join("; "))
+
+const successStatusOf = (operation: Endpoints.Operation | undefined) =>
+  Endpoints.all.find((e) => e.operation === operation)?.successStatus ?? 200
 
 /** A deterministic UUID per credential number, so tests can name ids in advance. */
 export const fakeId = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
@@ -278,7 +282,8 @@ export class FakeApi {
         case "Refuse":
           return Effect.succeed<Outcome>({ _tag: "Refuse" })
         case "Respond": {
-          const respond: Outcome = { _tag: "Response", status: fault.status, headers: { ...fault.headers }, body: fault.body }
+          const status = fault.status === "success" ? successStatusOf(route?.operation) : fault.status
+          const respond: Outcome = { _tag: "Response", status, headers: { ...fault.headers }, body: fault.body }
           return fault.afterHandling ? Effect.as(answer, respond) : Effect.succeed(respond)
         }
         case "Reset":
