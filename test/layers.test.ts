@@ -1,8 +1,8 @@
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Chunk, ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
+import { Chunk, ConfigProvider, Effect, Layer, Redacted, Schedule, Stream } from "effect"
 import { Byok } from "../src/index.js"
-import { FakeByokApi, FakeByokServer, fakeId, memoryBaseUrl } from "../src/testing.js"
+import { FakeByokApi, FakeByokServer, fakeId, Fault, memoryBaseUrl } from "../src/testing.js"
 import { requestsOf } from "./support.js"
 import { makeTelemetry } from "./telemetry.js"
 
@@ -157,4 +157,21 @@ layer(overLoopback, { timeout: 30_000 })("over real HTTP on 127.0.0.1", (it) => 
       expect((yield* Effect.flip(byok.get(made.id)))._tag).toBe("NotFound")
       expect((yield* Effect.flip(byok.list({ provider: "not-a-provider" })))._tag).toBe("BadRequest")
     }))
+})
+
+layer(overLoopback, { excludeTestServices: true })("a hung server on a real socket, on real time", (it) => {
+  it.effect("the per-attempt deadline fires on the live clock, aborts the request, and is retried", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeByokApi
+      const server = yield* FakeByokServer
+      yield* fake.injectFault(Fault.hang, { operation: "get", times: 2 })
+      const byok = yield* Byok.make({ apiKey: fake.apiKey, baseUrl: server.baseUrl, timeout: "100 millis", retry: Schedule.recurs(1) })
+      const started = Date.now()
+      const error = yield* Effect.flip(byok.get(fakeId(1)))
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "Timeout" })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200)
+      expect((yield* requestsOf("get")).length).toBe(2)
+      // the next call gets an answer at once: nothing is left waiting
+      expect((yield* byok.get(fakeId(1))).id).toBe(fakeId(1))
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
 })

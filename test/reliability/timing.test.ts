@@ -6,7 +6,7 @@
 import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit, FastCheck, Fiber, Random, Redacted, Schedule, Stream, TestClock } from "effect"
-import type { ByokOptions } from "../../src/index.js"
+import type { ByokError, ByokOptions } from "../../src/index.js"
 import { Byok } from "../../src/index.js"
 import { FakeByokApi, fakeId, Fault } from "../../src/testing.js"
 import { failureOf, fakeOptions, fakeSecrets, makeTally, providerKeyText, Recorder, valueOf } from "./support.js"
@@ -111,6 +111,22 @@ it.effect.prop(
 describe("Retry-After", () => {
   const origin = Date.parse("2025-08-24T10:30:00Z")
 
+  type Op = "get" | "list" | "update" | "delete" | "create"
+  const call = (byok: Byok["Type"], op: Op): Effect.Effect<unknown, ByokError.ByokError> => {
+    switch (op) {
+      case "get":
+        return byok.get(fakeId(2))
+      case "list":
+        return byok.list({ limit: 2 })
+      case "update":
+        return byok.update(fakeId(2), { name: "renamed" })
+      case "delete":
+        return byok.delete(fakeId(2))
+      case "create":
+        return byok.create({ provider: "openai", key: Redacted.make(providerKeyText("timing-create")) })
+    }
+  }
+
   const retryAfterCase = (options: {
     readonly header: (now: number) => string
     readonly times: number
@@ -118,18 +134,29 @@ describe("Retry-After", () => {
     readonly schedule: ReadonlyArray<number>
     /** `retryAfter` on the final error, in ms; `undefined` when the call succeeds. */
     readonly retryAfterMillis?: number | "absent"
+    /** The status the server answers with; 429 unless given. */
+    readonly status?: number
+    /** The tag of the final error; `RateLimited` unless given. */
+    readonly tag?: string
+    readonly op?: Op
+    readonly client?: Partial<ByokOptions>
   }) => {
-    const { layer, times } = timed()
+    const { layer, times } = timed(options.client)
+    const op = options.op ?? "get"
     return Effect.gen(function*() {
       yield* TestClock.setTime(origin)
       const fake = yield* FakeByokApi
       const byok = yield* Byok
-      yield* fake.injectFault(Fault.status(429, { headers: { "retry-after": options.header(origin) } }), {
-        operation: "get",
-        times: options.times
-      })
+      yield* fake.injectFault(
+        Fault.status(options.status ?? 429, {
+          headers: { "retry-after": options.header(origin) },
+          // a create the server acted on, then failed: the case a retry must never repeat
+          afterHandling: op === "create"
+        }),
+        { operation: op, times: options.times }
+      )
       const rec = recorder()
-      const fiber = yield* Effect.fork(rec.observe(byok.get(fakeId(2))).pipe(Effect.withRandom(Random.fixed([0]))))
+      const fiber = yield* Effect.fork(rec.observe(call(byok, op)).pipe(Effect.withRandom(Random.fixed([0]))))
       yield* settle
       for (let i = 1; i < options.schedule.length; i++) {
         yield* at(origin, options.schedule[i]! - 1)
@@ -141,19 +168,65 @@ describe("Retry-After", () => {
       expect(yield* done(fiber)).toBe(true)
       const exit = yield* Fiber.join(fiber)
       if (options.retryAfterMillis === undefined) {
-        expect(valueOf(exit).id).toBe(fakeId(2))
+        valueOf(exit)
       } else {
         const error: any = failureOf(exit)
-        expect(error._tag).toBe("RateLimited")
+        expect(error._tag).toBe(options.tag ?? "RateLimited")
         if (options.retryAfterMillis === "absent") expect(error.retryAfter).toBeUndefined()
         else expect(Duration.toMillis(error.retryAfter)).toBe(options.retryAfterMillis)
       }
+      if (op === "create") expect((yield* fake.credentials).length).toBe(3 + 1)
       // Nothing else is scheduled: an hour later there is still no other attempt.
       yield* at(origin, 3_600_000)
       expect(times.length).toBe(options.schedule.length)
       yield* finish(rec, Math.min(options.times, options.schedule.length))
     }).pipe(Effect.provide(layer))
   }
+
+  for (const op of ["get", "list", "update", "delete"] as const) {
+    it.effect(`503 with 'Retry-After: 2' on ${op}: retried at exactly 2 s, not at the 400 ms backoff`, () =>
+      retryAfterCase({ status: 503, header: () => "2", times: 1, schedule: [0, 2000], op }))
+  }
+
+  it.effect("500 with 'Retry-After: 5' on get: retried at exactly 5 s", () =>
+    retryAfterCase({ status: 500, header: () => "5", times: 1, schedule: [0, 5000] }))
+
+  it.effect("503 with an HTTP date 9 s ahead: retried at exactly +9 s", () =>
+    retryAfterCase({ status: 503, header: (now) => new Date(now + 9000).toUTCString(), times: 1, schedule: [0, 9000] }))
+
+  it.effect("503 with 'Retry-After: 120', over the cap: no retry; ApiError carries retryAfter 120 s", () =>
+    retryAfterCase({ status: 503, header: () => "120", times: 1, schedule: [0], tag: "ApiError", retryAfterMillis: 120_000 }))
+
+  it.effect("503 with 'Retry-After: 2' on every attempt: each retry waits 2 s; the last ApiError carries it", () =>
+    retryAfterCase({ status: 503, header: () => "2", times: 10, schedule: [0, 2000, 4000, 6000], tag: "ApiError", retryAfterMillis: 2000 }))
+
+  it.effect("a create answered 503 with 'Retry-After: 2' after storing is not retried; stored once", () =>
+    retryAfterCase({ status: 503, op: "create", header: () => "2", times: 5, schedule: [0], tag: "ApiError", retryAfterMillis: 2000 }))
+
+  it.effect("maxRetryAfter 5 s: 'Retry-After: 7' is over it, the call fails at once with retryAfter 7 s", () =>
+    retryAfterCase({
+      status: 503,
+      header: () => "7",
+      times: 1,
+      schedule: [0],
+      tag: "ApiError",
+      retryAfterMillis: 7000,
+      client: { maxRetryAfter: "5 seconds" }
+    }))
+
+  it.effect("maxRetryAfter 2 minutes: 'Retry-After: 90' is waited out, retried at exactly 90 s", () =>
+    retryAfterCase({ header: () => "90", times: 1, schedule: [0, 90_000], client: { maxRetryAfter: "2 minutes" } }))
+
+  it.effect("a caller's schedule with no delay still waits the server's 2 s before each retry", () =>
+    retryAfterCase({
+      status: 503,
+      header: () => "2",
+      times: 10,
+      schedule: [0, 2000, 4000, 6000],
+      tag: "ApiError",
+      retryAfterMillis: 2000,
+      client: { retry: Schedule.recurs(3) }
+    }))
 
   it.effect("seconds: 'Retry-After: 7' delays the retry to exactly 7 s (over the 400 ms backoff)", () =>
     retryAfterCase({ header: () => "7", times: 1, schedule: [0, 7000] }))
