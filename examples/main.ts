@@ -5,7 +5,8 @@
  * and runs over real HTTP against it: no key needed. With `--live` (and `OPENROUTER_API_KEY` set)
  * the same program runs against the real API, read-only unless `--write` is given too.
  */
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import type { HttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { Config, Console, Effect, Layer, Redacted, Stream } from "effect"
 import { Byok, type ByokKey } from "../src/index.js"
 import { FakeByokApi, FakeByokServer } from "../src/testing.js"
@@ -77,7 +78,8 @@ const main: Effect.Effect<void, unknown, HttpClient.HttpClient> = live
   : Effect.provide(tour, againstFake)
 
 main.pipe(
-  Effect.provide(FetchHttpClient.layer),
+  // On Node, undici's own client is the fast transport (see the README's "Transport" section).
+  Effect.provide(NodeHttpClient.layerUndici),
   Effect.catchAll((error) => Effect.zipRight(Console.error(`Failed: ${String(error)}`), Effect.sync(() => (process.exitCode = 1)))),
   Effect.runPromise
 )

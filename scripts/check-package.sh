@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library, installs the tarball into a fresh consumer project, and checks that both entry
-# points import, type-check and run there as ESM with types.
+# points import, type-check and run there as ESM with types, and that the `byok` bin runs. Only
+# `effect` and `@effect/platform` are named: npm brings `@effect/platform-node`, a peer the CLI and
+# the loopback fake need, by itself.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -19,7 +21,6 @@ JSON
 npm install --no-audit --no-fund --prefer-offline --silent \
   "$work/$tarball" \
   "effect@$(versions effect)" "@effect/platform@$(versions @effect/platform)" \
-  "@effect/platform-node@$(versions @effect/platform-node)" \
   "typescript@$(versions typescript)" "@types/node@$(versions @types/node)"
 
 cat > consumer.ts <<'TS'
@@ -59,3 +60,21 @@ cat > tsconfig.json <<'JSON'
 JSON
 npx tsc -p tsconfig.json
 node out/consumer.js
+
+# The `byok` CLI, as the package's bin, against its built-in fake. `--no` keeps npx from fetching
+# some other package called byok if the bin was not installed; `--` keeps npm from taking the CLI's
+# flags (--fake, --format) as its own.
+npx --no -- byok --fake list --format json > byok-list.json
+node -e '
+const keys = JSON.parse(require("fs").readFileSync("byok-list.json", "utf8"))
+const got = keys.map((k) => `${k.provider}/${k.name}`).join(", ")
+const want = "openai/Production, anthropic/Production, google-vertex/Batch jobs, amazon-bedrock/Legacy, groq/Shared fallback"
+if (got !== want) throw new Error(`byok --fake list: unexpected demo keys: ${got}`)
+'
+id="$(node -e 'console.log(JSON.parse(require("fs").readFileSync("byok-list.json", "utf8"))[1].id)')"
+npx --no -- byok --fake get "$id" --format json > byok-get.json
+node -e '
+const key = JSON.parse(require("fs").readFileSync("byok-get.json", "utf8"))
+if (key.id !== process.argv[1] || key.provider !== "anthropic") throw new Error(`byok --fake get: unexpected ${JSON.stringify(key)}`)
+' "$id"
+echo "cli ok: byok --fake list and get"

@@ -46,7 +46,9 @@ installed() { node -p 'require(process.argv[1]).version' "$root/node_modules/$1/
 mkdir "$work/consumer"
 cd "$work/consumer"
 echo '{ "name": "byok-runtime-smoke", "private": true, "type": "module" }' > package.json
-npm install --no-audit --no-fund --prefer-offline --silent \
+# --omit=peer: npm would otherwise bring @effect/platform-node (a peer for the CLI and the loopback
+# fake); leaving it out proves the library and its in-memory fake run without it.
+npm install --no-audit --no-fund --prefer-offline --silent --omit=peer \
   "$work/$tarball" "effect@$(installed effect)" "@effect/platform@$(installed @effect/platform)"
 if [ -e node_modules/@effect/platform-node ]; then
   echo "@effect/platform-node was installed into the consumer; the smoke must run without it" >&2

@@ -3,6 +3,8 @@
  * credentials to another origin; plain http is refused off loopback; and the secret-leak search
  * covers servers that echo secrets back.
  */
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { layer } from "@effect/vitest"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
@@ -309,7 +311,17 @@ describe("plain http:// is refused off loopback", () => {
 
 type RedirectOp = "list" | "get" | "create" | "update" | "delete"
 const redirectOps: ReadonlyArray<RedirectOp> = ["list", "get", "create", "update", "delete"]
-const fastRetry = Schedule.spaced("1 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+/** The default's attempt count with no delay: a redirect must not be retried, and nothing waits if it were. */
+const retryNow = Schedule.recurs(3)
+/**
+ * Both Node transports: fetch must be told not to follow; undici's client never does. The undici
+ * client owns a connection pool, so it lives as long as the suite's layer, not one cell.
+ */
+const transports = [
+  ["fetch", Effect.succeed(FetchHttpClient.layer)],
+  ["undici", Effect.map(HttpClient.HttpClient, (client) => Layer.succeed(HttpClient.HttpClient, client))]
+] as const
+type Transport = typeof transports[number]
 
 /** The other origin answers whatever it is asked with a body the client would accept. */
 const otherOrigin = rawServer((request, response) => {
@@ -322,7 +334,7 @@ const otherOrigin = rawServer((request, response) => {
   response.end(JSON.stringify(body))
 })
 
-const redirectCell = (status: number, op: RedirectOp) =>
+const redirectCell = (status: number, op: RedirectOp, [, transport]: Transport) =>
   Effect.gen(function*() {
     const fake = yield* FakeByokApi
     const server = yield* FakeByokServer
@@ -336,7 +348,7 @@ const redirectCell = (status: number, op: RedirectOp) =>
       operation: op,
       times: 8
     })
-    const client = yield* countedClient({ baseUrl: server.baseUrl, retry: fastRetry })
+    const client = yield* countedClient({ baseUrl: server.baseUrl, retry: retryNow }, yield* transport)
     const byok = client.byok
     const before = yield* fake.credentials
     const recorder = new Recorder()
@@ -353,12 +365,13 @@ const redirectCell = (status: number, op: RedirectOp) =>
     return { exit, other, recorder, before, after, id, providerKey, client, seen: yield* fake.requests }
   }).pipe(Effect.scoped)
 
-layer(loopbackFake(), { excludeTestServices: true })("redirects to another origin", (it) => {
+layer(Layer.merge(loopbackFake(), NodeHttpClient.layerUndici), { excludeTestServices: true })("redirects to another origin", (it) => {
+  for (const transport of transports) {
   for (const status of [301, 302, 307, 308]) {
     for (const op of redirectOps) {
-      it.effect(`${op} answered ${status} → the other origin never receives Authorization, the API key or the provider key`, () =>
+      it.effect(`${transport[0]}: ${op} answered ${status} → the other origin never receives Authorization, the API key or the provider key`, () =>
         Effect.gen(function*() {
-          const { other, providerKey, recorder } = yield* redirectCell(status, op)
+          const { other, providerKey, recorder } = yield* redirectCell(status, op, transport)
           for (const request of other.seen) {
             expect(request.headers.authorization).toBeUndefined()
             const everything = JSON.stringify(request)
@@ -370,9 +383,9 @@ layer(loopbackFake(), { excludeTestServices: true })("redirects to another origi
           tally.faults++
         }))
 
-      it.effect(`${op} answered ${status} → not followed: ApiError ${status}, one attempt, the other origin sees nothing, nothing changes`, () =>
+      it.effect(`${transport[0]}: ${op} answered ${status} → not followed: ApiError ${status}, one attempt, the other origin sees nothing, nothing changes`, () =>
         Effect.gen(function*() {
-          const { after, before, client, exit, id, other, seen } = yield* redirectCell(status, op)
+          const { after, before, client, exit, id, other, seen } = yield* redirectCell(status, op, transport)
           expect(other.seen).toEqual([])
           const error: any = failureOf(exit)
           expect(error._tag).toBe("ApiError")
@@ -384,6 +397,7 @@ layer(loopbackFake(), { excludeTestServices: true })("redirects to another origi
           tally.scenarios++
         }))
     }
+  }
   }
 })
 

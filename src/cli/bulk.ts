@@ -1,0 +1,188 @@
+/**
+ * `enable`, `disable` and `delete`, on named ids or on every credential a filter selects: read the
+ * selection, leave alone what is already in the wanted state, confirm, apply with bounded
+ * concurrency, and sum up. One failed credential does not stop the others; it is reported on its
+ * own line and makes the run exit non-zero.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { Byok } from "../Byok.js"
+import type * as ByokError from "../ByokError.js"
+import type { ByokKey } from "../ByokKey.js"
+import { BulkFailed, describeError, UsageError } from "./errors.js"
+import { type Filters, streamOptions } from "./listing.js"
+import { describeKey, printable } from "./output.js"
+import { promptLine, stdinIsTerminal } from "./stdio.js"
+
+/**
+ * What a bulk command does to each selected credential.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BulkAction = "enable" | "disable" | "delete"
+
+/**
+ * The flags of a bulk command: ids or filters, and how to go about it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BulkOptions extends Filters {
+  readonly action: BulkAction
+  readonly ids: ReadonlyArray<string>
+  readonly dryRun: boolean
+  readonly yes: boolean
+  readonly concurrency: number
+}
+
+const words: Record<BulkAction, { readonly done: string; readonly already: string }> = {
+  enable: { done: "enabled", already: "already enabled" },
+  disable: { done: "disabled", already: "already disabled" },
+  delete: { done: "deleted", already: "" }
+}
+
+/**
+ * Whether `action` would change `key`: enabling an enabled key (or disabling a disabled one) is
+ * not sent and counts as unchanged; a delete always changes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const needsChange = (action: BulkAction, key: ByokKey): boolean =>
+  action === "enable" ? key.disabled : action === "disable" ? !key.disabled : true
+
+interface Failure {
+  readonly id: string
+  readonly error: ByokError.ByokError
+}
+
+const reportFailure = (failure: Failure) => Console.error(`failed ${printable(failure.id)}: ${describeError(failure.error)}`)
+
+/**
+ * The selected credentials, the named ids that could not be read, and how many global credentials
+ * a workspace selection left out.
+ */
+const select = (options: BulkOptions, byFilter: boolean) =>
+  Effect.gen(function*() {
+    const byok = yield* Byok
+    if (byFilter) {
+      const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(byok.stream(streamOptions(options))))
+      // A workspace's listing includes the global credentials, which serve every workspace: acting
+      // on them because one workspace was named would reach all the others. `--provider` alone
+      // (the default workspace's listing) still selects them.
+      const keys = Option.isSome(options.workspaceId) ? listed.filter((key) => key.workspaceId !== null) : listed
+      return { keys, failures: [] as ReadonlyArray<Failure>, skippedGlobal: listed.length - keys.length }
+    }
+    const ids = Array.from(new Set(options.ids))
+    const results = yield* Effect.forEach(ids, (id) => Effect.either(byok.get(id)), { concurrency: options.concurrency })
+    const keys: Array<ByokKey> = []
+    const failures: Array<Failure> = []
+    results.forEach((result, i) =>
+      Either.match(result, { onLeft: (error) => failures.push({ id: ids[i]!, error }), onRight: (key) => keys.push(key) })
+    )
+    return { keys, failures, skippedGlobal: 0 }
+  })
+
+const apply = (action: BulkAction, key: ByokKey): Effect.Effect<void, ByokError.ByokError, Byok> =>
+  Effect.flatMap(Byok, (byok) =>
+    action === "delete" ? byok.delete(key.id) : Effect.asVoid(byok.update(key.id, { disabled: action === "disable" })))
+
+const confirmListed = 20
+
+const confirm = (action: BulkAction, changes: ReadonlyArray<ByokKey>): Effect.Effect<void, UsageError> =>
+  Effect.gen(function*() {
+    // Enough to recognise the selection; `--dry-run` lists all of it.
+    for (const key of changes.slice(0, confirmListed)) yield* Console.error(`  ${action} ${describeKey(key)}`)
+    if (changes.length > confirmListed) yield* Console.error(`  … and ${changes.length - confirmListed} more`)
+    const noun = changes.length === 1 ? "credential" : "credentials"
+    const answer = yield* promptLine(`${action[0]!.toUpperCase()}${action.slice(1)} ${changes.length} ${noun}? [y/N] `, {
+      hidden: false
+    })
+    const yes = Option.exists(answer, (text) => /^\s*y(es)?\s*$/i.test(text))
+    if (!yes) return yield* new UsageError({ message: "not confirmed; nothing was changed" })
+  })
+
+/**
+ * Runs a bulk command. Exits non-zero (`BulkFailed`) when any credential failed, after the others
+ * were done; with `--dry-run` nothing is written, only read.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const bulk = (options: BulkOptions): Effect.Effect<void, UsageError | BulkFailed | ByokError.ListError, Byok> =>
+  Effect.gen(function*() {
+    const { action } = options
+    const byFilter = Option.isSome(options.provider) || Option.isSome(options.workspaceId)
+    if (byFilter && options.ids.length > 0) {
+      return yield* new UsageError({ message: `${action}: give ids or --provider/--workspace-id, not both` })
+    }
+    if (!byFilter && options.ids.length === 0) {
+      return yield* new UsageError({ message: `${action}: give at least one id, or select with --provider/--workspace-id` })
+    }
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 32) {
+      return yield* new UsageError({ message: "--concurrency must be an integer from 1 to 32" })
+    }
+    // A filter can select more than the operator expects, so it is confirmed; decide before any request.
+    const mustConfirm = byFilter && !options.dryRun && !options.yes
+    if (mustConfirm && !(yield* stdinIsTerminal)) {
+      return yield* new UsageError({
+        message: `${action}: refusing to act on a selection without --yes when stdin is not a terminal (preview with --dry-run)`
+      })
+    }
+
+    const selection = yield* select(options, byFilter)
+    const failures: Array<Failure> = [...selection.failures]
+    yield* Effect.forEach(failures, reportFailure)
+    if (selection.skippedGlobal > 0) {
+      const noun = selection.skippedGlobal === 1 ? "credential" : "credentials"
+      yield* Console.log(`skipped ${selection.skippedGlobal} global ${noun}: not scoped to the workspace (select with --provider alone)`)
+    }
+    const changes = selection.keys.filter((key) => needsChange(action, key))
+    const unchanged = selection.keys.filter((key) => !needsChange(action, key))
+    for (const key of unchanged) yield* Console.log(`unchanged ${describeKey(key)}: ${words[action].already}`)
+
+    let changed = 0
+    if (options.dryRun) {
+      for (const key of changes) yield* Console.log(`would ${action} ${describeKey(key)}`)
+    } else {
+      if (mustConfirm && changes.length > 0) yield* confirm(action, changes)
+      yield* Effect.forEach(
+        changes,
+        (key) =>
+          apply(action, key).pipe(
+            Effect.matchEffect({
+              onFailure: (error) => {
+                const failure = { id: key.id, error }
+                failures.push(failure)
+                return reportFailure(failure)
+              },
+              onSuccess: () => {
+                changed++
+                return Console.log(`${words[action].done} ${describeKey(key)}`)
+              }
+            })
+          ),
+        { concurrency: options.concurrency, discard: true }
+      )
+    }
+
+    yield* Console.log(
+      options.dryRun
+        ? `${action} (dry run, nothing sent): ${changes.length} would change, ${unchanged.length} unchanged, ${failures.length} failed`
+        : `${action}: ${changed} changed, ${unchanged.length} unchanged, ${failures.length} failed`
+    )
+    if (failures.length > 0) {
+      const total = selection.keys.length + selection.failures.length
+      return yield* new BulkFailed({
+        message: `${failures.length} of ${total} ${total === 1 ? "credential" : "credentials"} failed`,
+        tags: failures.map((f) => f.error._tag)
+      })
+    }
+  })

@@ -1,0 +1,134 @@
+/**
+ * The CLI's failure vocabulary and the one rule that turns a failure into a line on stderr and an
+ * exit code. Library errors (`ByokError`) keep their tags; the CLI adds `UsageError` for input it
+ * rejects itself and `BulkFailed` for a bulk change that partly failed.
+ *
+ * @since 0.1.0
+ */
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+import { printable } from "./output.js"
+
+/**
+ * Input the CLI rejects before talking to the API: an empty key on stdin, a missing management
+ * key, contradictory flags. The message never holds the value that was rejected.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
+  message: Schema.String
+}) {}
+
+/**
+ * A bulk change in which some credentials failed. Each failure has already been reported on its
+ * own line; `tags` holds their error tags so the exit code can follow the worst of them.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BulkFailed extends Schema.TaggedError<BulkFailed>()("BulkFailed", {
+  message: Schema.String,
+  tags: Schema.Array(Schema.String)
+}) {}
+
+/**
+ * The exit codes, one per class of outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ExitCode = {
+  /** Everything asked for was done. */
+  success: 0,
+  /** Bad flags or arguments, invalid input, or a request the server rejected as malformed. */
+  usage: 1,
+  /** No credential with that id. */
+  notFound: 2,
+  /** The management key is missing, invalid or not allowed to do this. */
+  unauthorized: 3,
+  /** Rate limited, a server failure, a transport failure or an unreadable answer: trying later may help. */
+  unavailable: 4,
+  /** A bug in the CLI itself (a defect), as `sysexits.h`'s EX_SOFTWARE. */
+  internal: 70,
+  /** Interrupted (Ctrl-C), as shells report SIGINT. */
+  interrupted: 130
+} as const
+
+/**
+ * One of the exit codes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ExitCode = typeof ExitCode[keyof typeof ExitCode]
+
+/**
+ * The exit code of an error tag: the single place that maps failures to exit codes. Unknown tags
+ * count as unavailable, the class that tells a script "not your input; look at the message".
+ *
+ * @since 0.1.0
+ * @category exit codes
+ */
+export const exitCodeOfTag = (tag: string): ExitCode => {
+  switch (tag) {
+    case "UsageError":
+    case "ValidationError":
+    case "InvalidRequest":
+    case "BadRequest":
+      return ExitCode.usage
+    case "NotFound":
+      return ExitCode.notFound
+    case "Unauthorized":
+    case "Forbidden":
+      return ExitCode.unauthorized
+    case "RateLimited":
+    case "InternalServer":
+    case "ApiError":
+    case "TransportError":
+    case "DecodeError":
+    default:
+      return ExitCode.unavailable
+  }
+}
+
+/**
+ * The exit code of any failure the CLI can end with. A bulk failure exits with the largest code
+ * among its failures: a script retrying on 4 then sees what is left.
+ *
+ * @since 0.1.0
+ * @category exit codes
+ */
+export const exitCodeOf = (error: unknown): ExitCode => {
+  if (ValidationError.isValidationError(error)) return exitCodeOfTag("ValidationError")
+  if (error instanceof BulkFailed) {
+    return error.tags.reduce<ExitCode>((worst, tag) => Math.max(worst, exitCodeOfTag(tag)) as ExitCode, ExitCode.success)
+  }
+  return exitCodeOfTag(tagOf(error))
+}
+
+const tagOf = (error: unknown): string =>
+  typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string" ? error._tag : "UnknownError"
+
+const field = (error: unknown, name: string): unknown =>
+  typeof error === "object" && error !== null && name in error ? (error as Record<string, unknown>)[name] : undefined
+
+/**
+ * An error as one line: `<Tag>: <message>`, then ` (retry after …)` when the server asked to wait
+ * and ` (request id: X)` when the server sent one. Control characters from the server become `?`.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const describeError = (error: unknown): string => {
+  const message = field(error, "message")
+  const text = typeof message === "string" && message.length > 0 ? message : String(error)
+  const retryAfter = field(error, "retryAfter")
+  const requestId = field(error, "requestId")
+  // Server messages can span lines; the contract with scripts is one line per error.
+  let line = `${tagOf(error)}: ${text.replace(/\s*[\r\n]+\s*/g, " ").trim()}`
+  if (Duration.isDuration(retryAfter)) line += ` (retry after ${Duration.format(retryAfter)})`
+  if (typeof requestId === "string" && requestId.length > 0) line += ` (request id: ${requestId})`
+  return printable(line)
+}

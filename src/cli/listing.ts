@@ -1,0 +1,94 @@
+/**
+ * `list` and `export`: every page of the listing, printed as it arrives, with a progress line on
+ * stderr while more than one page is read.
+ *
+ * @since 0.1.0
+ */
+import type * as Terminal from "@effect/platform/Terminal"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { Byok } from "../Byok.js"
+import type * as ByokError from "../ByokError.js"
+import { type Format, makePrinter, outputSettings, type Printer } from "./output.js"
+import { makeProgress } from "./progress.js"
+
+/**
+ * The filters of a listing, as the flags give them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Filters {
+  readonly provider: Option.Option<string>
+  readonly workspaceId: Option.Option<string>
+}
+
+/**
+ * The library's stream options for these filters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const streamOptions = (filters: Filters) => ({
+  ...Option.match(filters.provider, { onNone: () => ({}), onSome: (provider) => ({ provider }) }),
+  ...Option.match(filters.workspaceId, { onNone: () => ({}), onSome: (workspaceId) => ({ workspaceId }) })
+})
+
+/** Reads every page for `filters` into `printer`, skipping ids already printed (`seen`). */
+const printPages = (filters: Filters, printer: Printer, seen: Set<string>): Effect.Effect<void, ByokError.ListError, Byok> =>
+  Effect.gen(function*() {
+    const byok = yield* Byok
+    const progress = yield* makeProgress
+    let read = 0
+    yield* byok.pages(streamOptions(filters)).pipe(
+      Stream.runForEach((page) =>
+        Effect.gen(function*() {
+          read += page.data.length
+          const fresh = page.data.filter((key) => !seen.has(key.id))
+          fresh.forEach((key) => seen.add(key.id))
+          // The progress line and the rows may share one terminal: take the line away while rows print.
+          yield* progress.clear
+          yield* printer.page(fresh)
+          yield* progress.update(read, page.totalCount)
+        })
+      ),
+      Effect.ensuring(progress.clear)
+    )
+  })
+
+/**
+ * `byok list`: every credential matching the filters, in the server's order.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const list = (
+  options: Filters & { readonly format: Option.Option<Format> }
+): Effect.Effect<void, ByokError.ListError, Byok | Terminal.Terminal> =>
+  Effect.gen(function*() {
+    const { format, width } = yield* outputSettings(options.format)
+    const printer = makePrinter(format, width)
+    yield* printPages(options, printer, new Set())
+    yield* printer.end
+  })
+
+/**
+ * `byok export`: every credential of the given workspaces (the default workspace when none is
+ * given), each once (global credentials show up in every workspace), with every field.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const exportKeys = (
+  options: { readonly workspaceIds: ReadonlyArray<string>; readonly format: "json" | "csv" }
+): Effect.Effect<void, ByokError.ListError, Byok> =>
+  Effect.gen(function*() {
+    const printer = makePrinter(options.format, 0)
+    const seen = new Set<string>()
+    const workspaces = options.workspaceIds.length === 0 ? [Option.none<string>()] : options.workspaceIds.map(Option.some)
+    for (const workspaceId of workspaces) {
+      yield* printPages({ provider: Option.none(), workspaceId }, printer, seen)
+    }
+    yield* printer.end
+  })

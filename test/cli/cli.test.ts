@@ -1,0 +1,93 @@
+/**
+ * The `byok` binary, smoke tier: one run of each main path (the built-in fake, a multi-page listing,
+ * a create reading its key from stdin, a not-found exit code, a dry run, help). The rest of the
+ * behaviour is in `cli.full.test.ts`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { defaultWorkspaceId, fakeId } from "../../src/testing.js"
+import { ensureBuilt, expectNoSecretsInAnyRun, fakeServer, jsonLines, providerKey, runCli, seed } from "./support.js"
+
+beforeAll(ensureBuilt, 180_000)
+afterAll(expectNoSecretsInAnyRun)
+
+describe.concurrent("byok (smoke)", () => {
+  it.live("--fake lists the demo credentials as JSON, with no key and no server", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["--fake", "list", "--format", "json"])
+      expect(result.code).toBe(0)
+      const keys = JSON.parse(result.stdout)
+      // The default workspace's four, and the global one.
+      expect(keys.map((k: any) => k.provider)).toEqual(["openai", "anthropic", "google-vertex", "amazon-bedrock", "groq"])
+      expect(keys[0]).toEqual({
+        id: fakeId(1),
+        provider: "openai",
+        workspaceId: defaultWorkspaceId,
+        label: "sk-...7f3a",
+        name: "Production",
+        disabled: false,
+        isFallback: false,
+        isRequired: false,
+        isByokOnly: false,
+        declaredZdr: null,
+        allowedModels: null,
+        allowedApiKeyHashes: null,
+        allowedUserIds: null,
+        sortOrder: 0,
+        createdAt: "2025-08-24T10:30:00.000Z"
+      })
+      expect(keys[4].workspaceId).toBeNull()
+    }))
+
+  it.scopedLive("list reads every page and, piped, prints JSON Lines", () =>
+    Effect.gen(function*() {
+      const { fake, run } = yield* fakeServer({ seed: seed(250) })
+      const result = yield* run(["list"])
+      expect(result.code).toBe(0)
+      expect(result.stderr).toBe("")
+      expect(jsonLines(result.stdout).map((k) => k.id)).toEqual(Array.from({ length: 250 }, (_, i) => fakeId(i + 1)))
+      const requests = yield* fake.requests
+      expect(requests.map((r) => r.query.offset)).toEqual(["0", "100", "200"])
+      expect(requests.every((r) => r.authorized && r.headers["x-openrouter-title"] === "byok CLI")).toBe(true)
+    }))
+
+  it.scopedLive("create reads the provider key from stdin", () =>
+    Effect.gen(function*() {
+      const { fake, run } = yield* fakeServer()
+      const key = providerKey("smoke-create")
+      const result = yield* run(["create", "--provider", "openai", "--name", "Prod", "--format", "json"], { input: `${key}\n` })
+      expect(result.code).toBe(0)
+      const created = JSON.parse(result.stdout)
+      expect(created).toMatchObject({ provider: "openai", name: "Prod", label: `sk-...${key.slice(-4)}` })
+      const [stored] = yield* fake.credentials
+      expect(Redacted.value(stored!.secret)).toBe(key)
+    }))
+
+  it.scopedLive("a missing credential exits 2 with one line on stderr", () =>
+    Effect.gen(function*() {
+      const { run } = yield* fakeServer()
+      const result = yield* run(["get", fakeId(99)])
+      expect(result).toEqual({ code: 2, stdout: "", stderr: "NotFound: Resource not found\n" })
+    }))
+
+  it.scopedLive("a bulk --dry-run reads the selection and sends no change", () =>
+    Effect.gen(function*() {
+      const { run, writes } = yield* fakeServer({ seed: seed(8, (i) => ({ disabled: i === 4 })) })
+      const result = yield* run(["disable", "--provider", "openai", "--dry-run"])
+      expect(result.code).toBe(0)
+      expect(result.stdout.split("\n")).toEqual([
+        `unchanged ${fakeId(5)} (openai, Key 5): already disabled`,
+        `would disable ${fakeId(1)} (openai, Key 1)`,
+        "disable (dry run, nothing sent): 1 would change, 1 unchanged, 0 failed",
+        ""
+      ])
+      expect(yield* writes).toEqual([])
+    }))
+
+  it.live("--help shows an example", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["list", "--help"])
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain("Example:\n  $ byok list")
+    }))
+})
