@@ -80,6 +80,8 @@ export const Fault = {
   }),
   /** Answer normally, with the JSON body rewritten by `f` (drop a field, add one, change a type). */
   mapBody: (f: (wire: any) => unknown): Fault => ({ _tag: "MapBody", f }),
+  /** Answer normally, with these response headers added (an `x-request-id`, say). */
+  headers: (headers: Record<string, string>): Fault => ({ _tag: "AddHeaders", headers }),
   /** Wait, then answer normally. The wait uses the Clock, so `TestClock` drives it. */
   delay: (delay: Duration.DurationInput): Fault => ({ _tag: "Delay", delay: Duration.decode(delay) }),
   /** Drop the connection with no response; `afterHandling` acts first (a create is stored). */

@@ -256,3 +256,16 @@ describe("declared error statuses", () => {
       }).pipe(provideFresh({ fake: { seed: 1 }, client: { retry: false } })))
   }
 })
+
+describe("the testing kit", () => {
+  it.effect("Fault.headers answers normally with extra headers: a request id reaches the error and the span", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeByokApi
+      const byok = yield* Byok
+      yield* fake.injectFault(Fault.headers({ "x-request-id": "req-kit-1" }), { operation: "get" })
+      expect((yield* byok.get(fakeId(1))).id).toBe(fakeId(1))
+      yield* fake.injectFault(Fault.headers({ "x-request-id": "req-kit-2" }), { operation: "get" })
+      const error = yield* Effect.flip(byok.get(fakeId(9)))
+      expect(error).toMatchObject({ _tag: "NotFound", requestId: "req-kit-2" })
+    }).pipe(provideFresh({ fake: { seed: 1 } })))
+})

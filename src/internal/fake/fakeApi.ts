@@ -45,6 +45,7 @@ export type Fault =
     readonly afterHandling: boolean
   }
   | { readonly _tag: "MapBody"; readonly f: (wire: any) => unknown }
+  | { readonly _tag: "AddHeaders"; readonly headers: Readonly<Record<string, string>> }
   | { readonly _tag: "Delay"; readonly delay: Duration.Duration }
   | { readonly _tag: "Reset"; readonly afterHandling: boolean }
   | { readonly _tag: "ResetMidBody" }
@@ -293,6 +294,9 @@ export class FakeApi {
         case "MapBody":
           return Effect.map(answer, (o): Outcome =>
             o._tag === "Response" ? { ...o, body: JSON.stringify(fault.f(JSON.parse(o.body))) } : o)
+        case "AddHeaders":
+          return Effect.map(answer, (o): Outcome =>
+            o._tag === "Response" ? { ...o, headers: { ...o.headers, ...fault.headers } } : o)
       }
     })
   }
