@@ -23,13 +23,17 @@ const srcToDist = (external: boolean): Plugin => ({
   }
 })
 
-/** Processes the bench starts: the server, the in-process workloads, one streaming client. */
+/** Processes the bench starts: the server, one client's workloads, one client's listing for peak RSS. */
 export type Entry = "server" | "workloads" | "rss"
 export const entryFile = (entry: Entry) => join(tmpDir, "bench", `${entry}.js`)
 
 /** Cold-start scripts: bare node, and each client imported as installed or bundled. */
-export type ColdScript = "bare" | "ours" | "sdk" | "ours.bundle" | "sdk.bundle"
+type ColdClient = "ours" | "ours-undici" | "sdk"
+const coldClients: ReadonlyArray<ColdClient> = ["ours", "ours-undici", "sdk"]
+export type ColdScript = "bare" | ColdClient | `${ColdClient}.bundle`
 export const coldFile = (script: ColdScript) => join(tmpDir, "cold", `${script}.js`)
+
+const cjsRequire = `import { createRequire } from "node:module"; const require = createRequire(import.meta.url);`
 
 const common: BuildOptions = { platform: "node", format: "esm", target: "node20", logLevel: "warning" }
 
@@ -47,16 +51,18 @@ export const buildAll = async () => {
     entryPoints: ["server", "workloads", "rss"].map((e) => bench(`${e}.ts`)),
     outdir: join(tmpDir, "bench")
   })
-  await build({ ...external, entryPoints: ["bare", "ours", "sdk"].map((e) => bench(`cold/${e}.ts`)), outdir: join(tmpDir, "cold") })
+  await build({ ...external, entryPoints: ["bare", ...coldClients].map((e) => bench(`cold/${e}.ts`)), outdir: join(tmpDir, "cold") })
   // What an application bundled with esbuild would ship: everything in one minified file.
-  for (const client of ["ours", "sdk"]) {
+  for (const client of coldClients) {
     await build({
       ...common,
       bundle: true,
       minify: true,
+      // npm undici is CommonJS and requires node's built-ins: an ES module bundle of it needs a `require`.
+      ...(client === "ours-undici" ? { banner: { js: cjsRequire } } : {}),
       plugins: [srcToDist(false)],
       entryPoints: [bench(`cold/${client}.ts`)],
-      outfile: coldFile(`${client}.bundle` as ColdScript)
+      outfile: coldFile(`${client}.bundle`)
     })
   }
 }

@@ -1,36 +1,66 @@
 /**
- * `npm run bench`: builds the library, starts the bench server, runs every workload side by side
- * for this library, `@openrouter/sdk` and raw fetch, writes BENCHMARKS.md and prints the table.
- * `npm run bench -- --profile`: profiles this library's `get` and 10k stream with `node --cpu-prof`
- * (profiles in .bench-tmp/profiles/) and prints the top self-time functions.
+ * `npm run bench`: builds the library, starts the bench server, runs every workload for each client
+ * (this library over fetch and over undici, `@openrouter/sdk`, raw fetch), each client in a process
+ * of its own, writes BENCHMARKS.md and prints the table.
+ * `npm run bench -- --quick`: fewer rounds and smaller counts, to smoke-test the harness; prints the
+ * table only (BENCHMARKS.md is left alone).
+ * `npm run bench -- --profile`: profiles this library's `get` and 10k stream over both transports
+ * with `node --cpu-prof` (profiles in .bench-tmp/profiles/) and prints the top self-time functions.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import { join } from "node:path"
 import { buildAll, type ColdScript, coldFile, entryFile, root, tmpDir } from "./build.js"
+import { clientNames, oursNames } from "./clients.js"
 import { format, summarise } from "./profile.js"
 import { markdown, table } from "./report.js"
-import { push, rotate, rounds, type Series } from "./stats.js"
+import { processBudgetMs, settingsFrom } from "./settings.js"
+import { pushAt, rotate, type Series } from "./stats.js"
 
-const log = (line: string) => process.stderr.write(`${line}\n`)
+const settings = settingsFrom(process.argv)
+const flags = settings.quick ? ["--quick"] : []
+const budgetMs = processBudgetMs(settings)
 
-/** Runs `node ...args`, stderr passed through; resolves to its stdout. */
-const runNode = (args: ReadonlyArray<string>): Promise<string> =>
+const started = performance.now()
+/** A line on stderr, with the seconds since the bench started: where a run's time goes. */
+const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`)
+
+/** Runs `node ...args`, stderr passed through; resolves to its stdout, or `undefined` if it ran past the process budget. */
+const runNode = (args: ReadonlyArray<string>): Promise<string | undefined> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"], timeout: budgetMs })
     let out = ""
     child.stdout.on("data", (chunk) => out += chunk)
     child.on("error", reject)
-    child.on("exit", (code) => code === 0 ? resolve(out) : reject(new Error(`node ${args.join(" ")} exited with ${code}`)))
+    child.on("exit", (code, signal) => {
+      if (code === 0) resolve(out)
+      else if (signal === "SIGTERM") {
+        log(`  node ${args.join(" ")}: killed after ${budgetMs / 1000} s, its figures are misses`)
+        resolve(undefined)
+      } else reject(new Error(`node ${args.join(" ")} exited with ${code ?? signal}`))
+    })
   })
 
-const runJson = async <A>(args: ReadonlyArray<string>): Promise<A> => JSON.parse(await runNode(args)) as A
+const runJson = async <A>(args: ReadonlyArray<string>): Promise<A | undefined> => {
+  const out = await runNode(args)
+  return out === undefined ? undefined : JSON.parse(out) as A
+}
+
+/** Fills the rounds a variant has no value for (its process was killed) with `null`, as stopped. */
+const padRounds = (figures: Record<string, Series>) => {
+  for (const series of Object.values(figures)) {
+    for (const values of Object.values(series)) while (values.length < settings.rounds) values.push(null)
+  }
+}
 
 /** Starts the bench server; resolves once it listens. */
 const startServer = (): Promise<{ readonly url: string; readonly process: ChildProcess }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entryFile("server")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [entryFile("server"), String(settings.largeKeys)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"]
+    })
     child.on("error", reject)
     child.on("exit", (code) => reject(new Error(`the bench server exited with ${code}`)))
     child.stdout.once("data", (chunk: Buffer) => {
@@ -44,30 +74,49 @@ const resetServer = (server: string) => fetch(`${server}/__bench/reset?delay=0`)
 const serverRequests = async (server: string) =>
   ((await (await fetch(`${server}/__bench/stats`)).json()) as { requests: number }).requests
 
-/** Peak RSS of each client listing 10k and 100k keys, one process per client per round. */
+/**
+ * The `get` and `list` workload groups: one process per client per round, clients one after the
+ * other in an order rotated every round. A round's ratios compare processes run back to back.
+ */
+const workloadFigures = async (server: string, figures: Record<string, Series>) => {
+  for (const group of ["get", "list"]) {
+    log(`${group} workloads, one process per client per round`)
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const client of rotate(clientNames, round)) {
+        const values = await runJson<Record<string, number | null>>([entryFile("workloads"), server, client, group, ...flags])
+        for (const [figure, value] of Object.entries(values ?? {})) pushAt(figures[figure] ??= {}, client, round, value)
+      }
+    }
+  }
+}
+
+/** Peak RSS of each client listing 10k keys and `largeKeys` keys, one process per client per round. */
 const rssFigures = async (server: string, figures: Record<string, Series>) => {
   const sizes = [
     { figure: "rss-10k", base: `${server}/api/v1`, keys: 10_000 },
-    { figure: "rss-100k", base: `${server}/100k/api/v1`, keys: 100_000 }
+    { figure: "rss-large", base: `${server}/large/api/v1`, keys: settings.largeKeys }
   ]
   for (const { base, figure, keys } of sizes) {
     log(`peak RSS, ${keys} keys, one process per client`)
-    const series: Record<string, Array<number>> = {}
-    for (let round = 0; round < rounds; round++) {
-      for (const client of rotate(["ours", "sdk", "fetch"], round)) {
+    const series: Record<string, Array<number | null>> = {}
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const client of rotate(clientNames, round)) {
         await resetServer(server)
         const result = await runJson<{ peakMiB: number }>([entryFile("rss"), client, base, String(keys)])
         const expected = keys / 100 + (client === "sdk" ? 1 : 0)
         const made = await serverRequests(server)
         if (made !== expected) log(`  note: ${client} made ${made} requests for ${keys} keys`)
-        push(series, client, result.peakMiB)
+        pushAt(series, client, round, result?.peakMiB ?? null)
       }
     }
     figures[figure] = series
   }
-  const growth: Record<string, Array<number>> = {}
-  for (const client of ["ours", "sdk", "fetch"]) {
-    figures["rss-100k"]![client]!.forEach((big, i) => push(growth, client, big / figures["rss-10k"]![client]![i]!))
+  const growth: Record<string, Array<number | null>> = {}
+  for (const client of clientNames) {
+    figures["rss-large"]![client]?.forEach((big, round) => {
+      const small = figures["rss-10k"]![client]?.[round]
+      pushAt(growth, client, round, big == null || small == null ? null : big / small)
+    })
   }
   figures["rss-growth"] = growth
 }
@@ -75,40 +124,50 @@ const rssFigures = async (server: string, figures: Record<string, Series>) => {
 /** Cold start: each script minus bare `node`, the same round. */
 const coldStartFigures = async (figures: Record<string, Series>) => {
   log("cold start")
-  const scripts: ReadonlyArray<ColdScript> = ["bare", "ours", "sdk", "ours.bundle", "sdk.bundle"]
+  const clients = ["ours", "ours-undici", "sdk"] as const
+  const scripts: ReadonlyArray<ColdScript> = ["bare", ...clients, ...clients.map((c) => `${c}.bundle` as const)]
   const raw: Record<string, Array<{ ms: number; peakMiB: number }>> = {}
   for (const script of scripts) await runNode([coldFile(script)]) // file cache warm-up
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < settings.rounds; round++) {
     for (const script of rotate(scripts, round)) {
-      ;(raw[script] ??= []).push(await runJson<{ ms: number; peakMiB: number }>([coldFile(script)]))
+      const result = await runJson<{ ms: number; peakMiB: number }>([coldFile(script)])
+      if (result === undefined) throw new Error(`${script}: a cold start did not finish`)
+      ;(raw[script] ??= []).push(result)
     }
   }
-  const added = (script: ColdScript, measure: "ms" | "peakMiB") =>
-    raw[script]!.map((r, i) => r[measure] - raw["bare"]![i]![measure])
-  const bare = (measure: "ms" | "peakMiB") => raw["bare"]!.map((r) => r[measure])
-  figures["cold-ms"] = { ours: added("ours", "ms"), sdk: added("sdk", "ms"), fetch: bare("ms") }
-  figures["cold-mib"] = { ours: added("ours", "peakMiB"), sdk: added("sdk", "peakMiB"), fetch: bare("peakMiB") }
-  figures["cold-bundle-ms"] = { ours: added("ours.bundle", "ms"), sdk: added("sdk.bundle", "ms"), fetch: bare("ms") }
-  figures["cold-bundle-mib"] = { ours: added("ours.bundle", "peakMiB"), sdk: added("sdk.bundle", "peakMiB"), fetch: bare("peakMiB") }
+  // Each client's figure minus bare node's in the same round; the fetch column is bare node itself.
+  const cold = (suffix: "" | ".bundle", measure: "ms" | "peakMiB"): Series => {
+    const series: Record<string, Array<number>> = { fetch: raw["bare"]!.map((r) => r[measure]) }
+    for (const client of clients) series[client] = raw[`${client}${suffix}`]!.map((r, i) => r[measure] - raw["bare"]![i]![measure])
+    return series
+  }
+  figures["cold-ms"] = cold("", "ms")
+  figures["cold-mib"] = cold("", "peakMiB")
+  figures["cold-bundle-ms"] = cold(".bundle", "ms")
+  figures["cold-bundle-mib"] = cold(".bundle", "peakMiB")
 }
 
 const bench = async () => {
-  const started = performance.now()
   const loadAtStart = loadavg()[0]!
   log("building dist/ and the bench")
   await buildAll()
   const server = await startServer()
   try {
-    log("in-process workloads (ours, sdk, fetch alternating)")
-    const figures = await runJson<Record<string, Series>>([entryFile("workloads"), server.url])
+    const figures: Record<string, Series> = {}
+    await workloadFigures(server.url, figures)
     await rssFigures(server.url, figures)
     server.process.removeAllListeners("exit")
     server.process.kill()
     await coldStartFigures(figures)
+    padRounds(figures)
     const seconds = (performance.now() - started) / 1000
-    writeFileSync(join(root, "BENCHMARKS.md"), markdown({ root, figures, rounds, seconds, loadAtStart }))
+    if (settings.quick) {
+      process.stdout.write(`\n${table(figures, settings)}\n\nQuick run (${seconds.toFixed(0)} s): BENCHMARKS.md left as it was.\n`)
+      return
+    }
+    writeFileSync(join(root, "BENCHMARKS.md"), markdown({ root, figures, settings, seconds, loadAtStart }))
     writeFileSync(join(tmpDir, "figures.json"), JSON.stringify(figures, null, 2))
-    process.stdout.write(`\n${table(figures)}\n\nWrote BENCHMARKS.md (${seconds.toFixed(0)} s).\n`)
+    process.stdout.write(`\n${table(figures, settings)}\n\nWrote BENCHMARKS.md (${seconds.toFixed(0)} s).\n`)
   } finally {
     server.process.removeAllListeners("exit")
     server.process.kill()
@@ -124,11 +183,13 @@ const profile = async () => {
   const server = await startServer()
   try {
     const out: Array<string> = []
-    for (const mode of ["profile-get", "profile-stream"]) {
-      const modeDir = join(dir, mode)
-      await runNode(["--cpu-prof", `--cpu-prof-dir=${modeDir}`, entryFile("workloads"), server.url, mode])
-      const file = join(modeDir, readdirSync(modeDir)[0]!)
-      out.push(format(`${mode} (${file})`, summarise(file)))
+    for (const client of oursNames) {
+      for (const mode of ["profile-get", "profile-stream"]) {
+        const modeDir = join(dir, `${client}-${mode}`)
+        await runNode(["--cpu-prof", `--cpu-prof-dir=${modeDir}`, entryFile("workloads"), server.url, client, mode])
+        const file = join(modeDir, readdirSync(modeDir)[0]!)
+        out.push(format(`${client} ${mode} (${file})`, summarise(file)))
+      }
     }
     writeFileSync(join(dir, "summary.md"), out.join("\n"))
     process.stdout.write(`${out.join("\n")}\nWrote ${join(dir, "summary.md")}\n`)

@@ -3,7 +3,7 @@
  * its peak RSS. `node rss.js <client> <apiBaseUrl> <expectedKeys>` prints
  * `{"peakMiB": ..., "ms": ...}` on stdout.
  */
-import { type ClientName, makeClient } from "./clients.js"
+import { checkTransport, type ClientName, makeClient } from "./clients.js"
 
 const [name, baseUrl, expected] = process.argv.slice(2) as [ClientName, string, string]
 const client = await makeClient(name, baseUrl)
@@ -12,4 +12,5 @@ const count = await client.countAll({ pageSize: 100, concurrency: 1 })
 const ms = performance.now() - start
 await client.dispose()
 if (count !== Number(expected)) throw new Error(`${name}: listed ${count} keys, expected ${expected}`)
+checkTransport(name)
 process.stdout.write(JSON.stringify({ peakMiB: process.resourceUsage().maxRSS / 1024, ms }))

@@ -1,175 +1,196 @@
 /**
- * The in-process workloads, run in one plain `node` process against the bench server: the three
- * clients side by side, in alternating order, `rounds` times. Prints one JSON object (figure id →
- * series) on stdout.
+ * One client, one group of workloads, one round, in a plain `node` process of its own: the parent
+ * (`main.ts`) starts one such process per client per round, in an order rotated every round, so
+ * every client runs on a fresh process that loaded only its own modules. Prints one JSON object
+ * (figure id → this round's value, `null` for a run stopped at its time bound) on stdout. A stopped
+ * run that does not wind down within its grace ends the process early: the figures measured so far
+ * are printed, and the parent counts the rest as misses.
  *
- * `node workloads.js <serverUrl> [profile-get|profile-stream]`: with a profile mode, runs only this
- * library's client on that workload, long enough for `--cpu-prof`.
+ * `node workloads.js <serverUrl> <client> get|list [--quick]`
+ * - `get`: `get` sequential, `get` with 16 in flight, then the bursts, smallest first (a burst
+ *   stopped at its bound leaves nothing behind for the other workloads).
+ * - `list`: the 10,000-key stream at each server delay, one and four pages in flight, then the
+ *   decode of one page.
+ *
+ * `node workloads.js <serverUrl> <client> profile-get|profile-stream`: only that workload, long
+ * enough for `--cpu-prof`.
  */
-import { ListBYOKKeysResponse$inboundSchema } from "@openrouter/sdk/models"
-import { Either, Schema } from "effect"
-import { ListResponse } from "../src/internal/endpoints.js"
-import { type BenchClient, clientNames, makeClient } from "./clients.js"
-import { push, rotate, rounds, type Series, time } from "./stats.js"
+import { type BenchClient, checkTransport, type ClientName, makeClient } from "./clients.js"
+import { inFlight, listedKeys, pageSize, settingsFrom } from "./settings.js"
+import { bounded, time, WouldNotStop } from "./stats.js"
 
-export const listedKeys = 10_000
-export const pageSize = 100
-const sequentialGets = 2_000
-const parallelGets = 2_000
-const inFlight = 16
-const decodeIterations = 300
+type Figures = Record<string, number | null>
 
-const log = (line: string) => process.stderr.write(`  ${line}\n`)
+const log = (line: string) => process.stderr.write(`    ${line}\n`)
 
-const server = process.argv[2]!
+const [server, name, group] = process.argv.slice(2) as [string, ClientName, string]
+const settings = settingsFrom(process.argv)
 const apiBase = `${server}/api/v1`
 /**
  * The fake's ids, as `fakeId(n)` from the testing module makes them. Not imported from there: the
- * testing module loads `@effect/platform-node`, whose npm `undici` installs itself as the global
- * fetch dispatcher on import, which would change the transport of all three clients.
+ * testing module loads `@effect/platform-node`, whose npm `undici` would become the global `fetch`
+ * dispatcher of the process.
  */
 const fakeId = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
 const ids = Array.from({ length: listedKeys }, (_, i) => fakeId(i + 1))
 
 const resetServer = (delay: number) => fetch(`${server}/__bench/reset?delay=${delay}`)
-const serverRequests = async () => ((await (await fetch(`${server}/__bench/stats`)).json()) as { requests: number }).requests
+const serverStats = async () =>
+  (await (await fetch(`${server}/__bench/stats`)).json()) as { requests: number; connections: number }
 
-const getSequential = async (client: BenchClient, n: number) => {
+/** Never aborted: for warm-ups and profiles, which are not bounded. */
+const unbounded = new AbortController().signal
+
+const getSequential = async (client: BenchClient, n: number, signal: AbortSignal) => {
   for (let i = 0; i < n; i++) {
+    signal.throwIfAborted()
     const id = ids[i % ids.length]!
     if ((await client.get(id)) !== id) throw new Error(`${client.name}: wrong key for ${id}`)
   }
 }
 
-const getParallel = async (client: BenchClient, n: number, workers: number) => {
+/** `workers` promise loops sharing one counter: that many gets in flight, for every client alike. */
+const getParallel = async (client: BenchClient, n: number, workers: number, signal: AbortSignal) => {
   let next = 0
   const worker = async () => {
-    while (next < n) await client.get(ids[next++ % ids.length]!)
+    while (next < n) {
+      signal.throwIfAborted()
+      await client.get(ids[next++ % ids.length]!)
+    }
   }
   await Promise.all(Array.from({ length: workers }, worker))
 }
 
-interface StreamVariant {
-  readonly name: string
-  readonly client: BenchClient
-  readonly concurrency: number
+const burst = async (client: BenchClient, n: number, signal: AbortSignal) => {
+  const wanted = ids.slice(0, n)
+  const got = await client.getAll(wanted, signal)
+  if (got.length !== n || got.some((id, i) => id !== wanted[i])) throw new Error(`${client.name}: wrong keys in a burst of ${n}`)
 }
 
-const streamAll = async (variant: StreamVariant, expected: number) => {
-  const count = await variant.client.countAll({ pageSize, concurrency: variant.concurrency })
-  if (count !== expected) throw new Error(`${variant.name}: listed ${count} keys, expected ${expected}`)
+const streamAll = async (client: BenchClient, concurrency: number, signal: AbortSignal) => {
+  const count = await client.countAll({ pageSize, concurrency, signal })
+  if (count !== listedKeys) throw new Error(`${client.name}: listed ${count} keys, expected ${listedKeys}`)
 }
 
-/** The µs to decode one already-parsed 100-key page: our Schema, the SDK's zod schema, and JSON.parse alone. */
-const decodeFigures = async (figures: Record<string, Series>) => {
-  const text = await (await fetch(`${apiBase}/byok?offset=0&limit=${pageSize}`, {
-    headers: { authorization: "Bearer sk-or-v1-fake-management-key" }
-  })).text()
+/** `value(ms)` of a run, or `null` for a run stopped at its bound. */
+const per = (ms: number | null, value: (ms: number) => number) => ms === null ? null : value(ms)
+
+const bound = (f: (signal: AbortSignal) => Promise<unknown>) => bounded(settings, f)
+
+const getWorkloads = async (client: BenchClient, out: Figures) => {
+  // Every figure starts as a miss, so one the process does not get to (it ended early) stays one.
+  const burstFigures = settings.bursts.flatMap((n) => [`burst-${n}`, `burst-${n}-per-call`, `burst-${n}-connections`])
+  for (const figure of ["get-seq", "get-par", ...burstFigures, "burst-growth"]) out[figure] = null
+  await resetServer(0)
+  await getSequential(client, 300, unbounded) // warm-up
+
+  const { parallelGets, sequentialGets } = settings
+  await resetServer(0) // keeps the fake's request log, and so the server's heap, small
+  out["get-seq"] = per(await bound((signal) => getSequential(client, sequentialGets, signal)), (ms) => (ms * 1000) / sequentialGets)
+  await resetServer(0)
+  out["get-par"] = per(await bound((signal) => getParallel(client, parallelGets, inFlight, signal)), (ms) => parallelGets / (ms / 1000))
+
+  for (const n of settings.bursts) {
+    await resetServer(0)
+    const ms = await bound((signal) => burst(client, n, signal))
+    out[`burst-${n}`] = ms
+    out[`burst-${n}-per-call`] = per(ms, (ms) => (ms * 1000) / n)
+    out[`burst-${n}-connections`] = (await serverStats()).connections
+    if (ms === null) log(`${client.name}: burst of ${n} stopped at ${settings.boundMs} ms`)
+  }
+  const smallest = out[`burst-${settings.bursts[0]}-per-call`]
+  const largest = out[`burst-${settings.bursts.at(-1)}-per-call`]
+  out["burst-growth"] = smallest == null || largest == null ? null : largest / smallest
+}
+
+/** The µs to decode one already-parsed 100-key page: our Schema, the SDK's zod schema, or `JSON.parse` alone. */
+const decoder = async (client: ClientName, text: string): Promise<() => unknown> => {
   const json: unknown = JSON.parse(text)
-  const ours = Schema.decodeUnknownEither(ListResponse, { errors: "first" })
-  const decoders: Record<string, () => unknown> = {
-    ours: () => {
-      const page = ours(json)
+  if (client === "ours" || client === "ours-undici") {
+    const [{ Either, Schema }, { ListResponse }] = await Promise.all([import("effect"), import("../src/internal/endpoints.js")])
+    const decode = Schema.decodeUnknownEither(ListResponse, { errors: "first" })
+    return () => {
+      const page = decode(json)
       if (Either.isLeft(page) || page.right.data.length !== pageSize) throw new Error("ours: decode failed")
       return page
-    },
-    sdk: () => {
+    }
+  }
+  if (client === "sdk") {
+    const { ListBYOKKeysResponse$inboundSchema } = await import("@openrouter/sdk/models")
+    return () => {
       const page = ListBYOKKeysResponse$inboundSchema.parse(json)
       if (page.data.length !== pageSize) throw new Error("sdk: decode failed")
       return page
-    },
-    fetch: () => JSON.parse(text)
-  }
-  const series: Record<string, Array<number>> = {}
-  for (const decode of Object.values(decoders)) for (let i = 0; i < decodeIterations; i++) decode()
-  for (let round = 0; round < rounds; round++) {
-    for (const name of rotate(clientNames, round)) {
-      const decode = decoders[name]!
-      const ms = await time(async () => {
-        for (let i = 0; i < decodeIterations; i++) decode()
-      })
-      push(series, name, (ms * 1000) / decodeIterations)
     }
   }
-  figures["decode"] = series
+  return () => JSON.parse(text)
+}
+
+const listWorkloads = async (client: BenchClient, out: Figures) => {
+  // The SDK has no parallel listing: it is measured at one page in flight only.
+  const concurrencies = client.name === "sdk" ? [1] : [1, 4]
+  const runs = settings.streamDelays.flatMap((delay) =>
+    concurrencies.map((concurrency) => ({ delay, concurrency, figure: `stream-${delay}ms${concurrency === 1 ? "" : `-c${concurrency}`}` }))
+  )
+  // Every figure starts as a miss, so one the process does not get to (it ended early) stays one.
+  for (const { figure } of runs) out[figure] = out[`${figure}-requests`] = null
+  out["decode"] = null
+  await resetServer(0)
+  for (const concurrency of concurrencies) await streamAll(client, concurrency, unbounded) // warm-up
+
+  for (const { concurrency, delay, figure } of runs) {
+    await resetServer(delay)
+    out[figure] = await bound((signal) => streamAll(client, concurrency, signal))
+    out[`${figure}-requests`] = (await serverStats()).requests
+  }
+  await resetServer(0)
+
+  const text = await (await fetch(`${apiBase}/byok?offset=0&limit=${pageSize}`, {
+    headers: { authorization: "Bearer sk-or-v1-fake-management-key" }
+  })).text()
+  const decode = await decoder(client.name, text)
+  const decodeAll = async () => {
+    for (let i = 0; i < settings.decodeIterations; i++) decode()
+  }
+  await decodeAll() // warm-up
+  out["decode"] = ((await time(decodeAll)) * 1000) / settings.decodeIterations
+}
+
+/** Only this client, one workload, long enough to profile. */
+const profile = async (client: BenchClient, mode: "profile-get" | "profile-stream") => {
+  await resetServer(0)
+  const work = mode === "profile-get"
+    ? () => getSequential(client, 10_000, unbounded)
+    : () => streamAll(client, 1, unbounded)
+  await work() // warm-up
+  const ms = await time(async () => {
+    for (let i = 0; i < (mode === "profile-get" ? 1 : 10); i++) await work()
+  })
+  log(`${client.name} ${mode}: ${ms.toFixed(0)} ms`)
 }
 
 const main = async () => {
-  const figures: Record<string, Series> = {}
-  const clients = await Promise.all(clientNames.map((name) => makeClient(name, apiBase)))
-
-  log("warm-up")
-  await resetServer(0)
-  for (const client of clients) {
-    await getSequential(client, 300)
-    await streamAll({ name: client.name, client, concurrency: 1 }, listedKeys)
+  const client = await makeClient(name, apiBase)
+  if (group === "profile-get" || group === "profile-stream") {
+    await profile(client, group)
+    await client.dispose()
+    return
   }
-
-  log(`get × ${sequentialGets}, sequential`)
-  figures["get-seq"] = {}
-  for (let round = 0; round < rounds; round++) {
-    for (const client of rotate(clients, round)) {
-      await resetServer(0) // keeps the fake's request log, and so the server's heap, small
-      const ms = await time(() => getSequential(client, sequentialGets))
-      push(figures["get-seq"], client.name, (ms * 1000) / sequentialGets)
-    }
+  const workloads = group === "get" ? getWorkloads : group === "list" ? listWorkloads : undefined
+  if (workloads === undefined) throw new Error(`unknown workload group ${group}`)
+  const out: Figures = {}
+  try {
+    await workloads(client, out)
+  } catch (error) {
+    if (!(error instanceof WouldNotStop)) throw error
+    // The stopped run is still busy: end the process rather than measure anything beside it.
+    log(`${client.name}: a run ${error.message}; the rest of its ${group} workloads are misses`)
+    process.stdout.write(JSON.stringify(out), () => process.exit(0))
+    return
   }
-
-  log(`get × ${parallelGets}, ${inFlight} in flight`)
-  figures["get-par"] = {}
-  for (let round = 0; round < rounds; round++) {
-    for (const client of rotate(clients, round)) {
-      await resetServer(0)
-      const ms = await time(() => getParallel(client, parallelGets, inFlight))
-      push(figures["get-par"], client.name, parallelGets / (ms / 1000))
-    }
-  }
-
-  const [ours, sdk, raw] = clients as [BenchClient, BenchClient, BenchClient]
-  const variants: ReadonlyArray<StreamVariant> = [
-    { name: "ours", client: ours, concurrency: 1 },
-    { name: "sdk", client: sdk, concurrency: 1 },
-    { name: "fetch", client: raw, concurrency: 1 },
-    { name: "ours c4", client: ours, concurrency: 4 },
-    { name: "fetch c4", client: raw, concurrency: 4 }
-  ]
-  for (const delay of [0, 20]) {
-    log(`stream ${listedKeys} keys, page size ${pageSize}, server delay ${delay} ms`)
-    const wall: Record<string, Array<number>> = {}
-    const requests: Record<string, Array<number>> = {}
-    for (let round = 0; round < rounds; round++) {
-      for (const variant of rotate(variants, round)) {
-        await resetServer(delay)
-        push(wall, variant.name, await time(() => streamAll(variant, listedKeys)))
-        push(requests, variant.name, await serverRequests())
-      }
-    }
-    figures[`stream-${delay}ms`] = wall
-    figures[`stream-${delay}ms-requests`] = requests
-  }
-  await resetServer(0)
-
-  log("decode one 100-key page")
-  await decodeFigures(figures)
-
-  await Promise.all(clients.map((client) => client.dispose()))
-  process.stdout.write(JSON.stringify(figures))
+  await client.dispose()
+  checkTransport(client.name)
+  process.stdout.write(JSON.stringify(out))
 }
 
-/** Only this library, one workload, long enough to profile. */
-const profile = async (mode: "profile-get" | "profile-stream") => {
-  await resetServer(0)
-  const ours = await makeClient("ours", apiBase)
-  const work = mode === "profile-get"
-    ? (client: BenchClient) => getSequential(client, 10_000)
-    : (client: BenchClient) => streamAll({ name: client.name, client, concurrency: 1 }, listedKeys)
-  await work(ours) // warm-up
-  const ms = await time(async () => {
-    for (let i = 0; i < (mode === "profile-get" ? 1 : 10); i++) await work(ours)
-  })
-  log(`${mode}: ${ms.toFixed(0)} ms`)
-  await ours.dispose()
-}
-
-const mode = process.argv[3]
-await (mode === "profile-get" || mode === "profile-stream" ? profile(mode) : main())
+await main()

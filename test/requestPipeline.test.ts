@@ -190,30 +190,33 @@ describe("withRetry", () => {
   const transport = new ByokError.TransportError({ reason: "Network", message: "reset", method: "DELETE", path: "/byok/x" })
   const notFound = new ByokError.NotFound({ status: 404, message: "gone", method: "DELETE", path: "/byok/x" })
 
-  /** An attempt that fails with each of `errors` in turn, then succeeds with `"done"`. */
-  const scripted = (errors: ReadonlyArray<ByokError.ByokError>) => {
+  /** An attempt that fails with each of `errors` in turn, then succeeds with `"done"`; `attempts` counts the runs. */
+  const scripted = (errors: ReadonlyArray<ByokError.ByokError>, attempts: Array<number> = []) => {
     let n = 0
-    return Effect.suspend(() => n < errors.length ? Effect.fail(errors[n++]!) : Effect.succeed("done" as unknown))
+    return Effect.suspend(() => {
+      attempts.push(attempts.length + 1)
+      return n < errors.length ? Effect.fail(errors[n++]!) : Effect.succeed("done" as unknown)
+    })
   }
   const policy = RetryPolicy.policy(Schedule.recurs(3), "idempotent")
 
   it.effect("after a retry, a 404 is the endpoint's notFoundOnRetry value; on the first attempt it stays NotFound", () =>
     Effect.gen(function*() {
       const attempts: Array<number> = []
-      const value = yield* withRetry(scripted([transport, notFound]), Endpoints.remove, policy, (n) => attempts.push(n))
+      const value = yield* withRetry(scripted([transport, notFound], attempts), Endpoints.remove, policy)
       expect(value).toEqual({ deleted: true })
       expect(attempts).toEqual([1, 2])
-      const error = yield* Effect.flip(withRetry(scripted([notFound]), Endpoints.remove, policy, () => {}))
+      const error = yield* Effect.flip(withRetry(scripted([notFound]), Endpoints.remove, policy))
       expect(error).toBe(notFound)
       // an endpoint without notFoundOnRetry keeps the 404 after a retry
-      const onGet = yield* Effect.flip(withRetry(scripted([transport, notFound]), Endpoints.get, policy, () => {}))
+      const onGet = yield* Effect.flip(withRetry(scripted([transport, notFound]), Endpoints.get, policy))
       expect(onGet).toBe(notFound)
     }))
 
   it.effect("without a schedule, one attempt", () =>
     Effect.gen(function*() {
       const attempts: Array<number> = []
-      const error = yield* Effect.flip(withRetry(scripted([transport]), Endpoints.get, undefined, (n) => attempts.push(n)))
+      const error = yield* Effect.flip(withRetry(scripted([transport], attempts), Endpoints.get, undefined))
       expect(error).toBe(transport)
       expect(attempts).toEqual([1])
     }))

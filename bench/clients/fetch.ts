@@ -14,13 +14,15 @@ export const make = async (baseUrl: string): Promise<BenchClient> => {
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
     return JSON.parse(text)
   }
+  const get = async (id: string) => ((await getJson(`${baseUrl}/byok/${id}`)) as { data: { id: string } }).data.id
   const page = (offset: number, pageSize: number) =>
     getJson(`${baseUrl}/byok?offset=${offset}&limit=${pageSize}`) as Promise<RawPage>
   return {
     name: "fetch",
-    get: async (id) => ((await getJson(`${baseUrl}/byok/${id}`)) as { data: { id: string } }).data.id,
+    get,
+    getAll: (ids) => Promise.all(ids.map(get)),
     // The first page tells total_count; then up to `concurrency` pages in flight, consumed in order.
-    countAll: async ({ concurrency, pageSize }) => {
+    countAll: async ({ concurrency, pageSize, signal }) => {
       const first = await page(0, pageSize)
       let count = first.data.length
       let next = first.data.length
@@ -34,6 +36,7 @@ export const make = async (baseUrl: string): Promise<BenchClient> => {
       fill()
       while (inFlight.length > 0) {
         count += (await inFlight.shift()!).data.length
+        signal?.throwIfAborted()
         fill()
       }
       return count

@@ -4,13 +4,18 @@ import { apiKey, type BenchClient } from "../clients.js"
 
 export const make = async (baseUrl: string): Promise<BenchClient> => {
   const sdk = new OpenRouter({ apiKey, serverURL: baseUrl })
+  const get = async (id: string) => (await sdk.byok.get({ id })).data.id
   return {
     name: "sdk",
-    get: async (id) => (await sdk.byok.get({ id })).data.id,
+    get,
+    getAll: (ids) => Promise.all(ids.map(get)),
     // The SDK reads one page after another (it has no concurrency option) and stops on a short page.
-    countAll: async ({ pageSize }) => {
+    countAll: async ({ pageSize, signal }) => {
       let count = 0
-      for await (const page of await sdk.byok.list({ limit: pageSize })) count += page.result.data.length
+      for await (const page of await sdk.byok.list({ limit: pageSize })) {
+        signal?.throwIfAborted()
+        count += page.result.data.length
+      }
       return count
     },
     dispose: async () => {}

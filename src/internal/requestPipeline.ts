@@ -10,7 +10,6 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -152,32 +151,38 @@ export const sendOnce = (
 // Step 3 is `decodeResponse`. Step 4: the attempt, retried.
 // ---------------------------------------------------------------------------------------------
 
-/** Records the outcome of the latest attempt on the operation's span. */
-const annotateOutcome = (status: number | undefined, requestId: string | undefined) =>
-  Effect.annotateCurrentSpan({
-    ...(status !== undefined ? { "http.response.status_code": status } : {}),
-    ...(requestId !== undefined ? { "byok.request_id": requestId } : {})
-  })
+/** What the operation's span says once the call ends: how many attempts, and the latest one's outcome. */
+interface CallRecord {
+  attempts: number
+  status: number | undefined
+  requestId: string | undefined
+}
 
-/** One attempt: send, then decode, with the outcome on the span. */
+/** One attempt: send, then decode; `record` keeps the count and the outcome for the span. */
 export const attemptOnce = <A>(
   client: PreparedClient,
   endpoint: Endpoint<any, A, DeclaredStatus>,
   request: HttpClientRequest.HttpClientRequest,
-  wire: WireRequest
+  wire: WireRequest,
+  secrets: ReadonlyArray<string>,
+  record: CallRecord
 ): Effect.Effect<A, ByokError.ByokError> =>
-  Effect.flatMap(sendOnce(client, endpoint, request, wire.path), (response) =>
-    Effect.flatMap(Clock.currentTimeMillis, (nowMillis) => {
-      const secrets = wire.secrets === undefined
-        ? [Redacted.value(client.apiKey)]
-        : [Redacted.value(client.apiKey), ...wire.secrets]
-      const decoded = decodeResponse(endpoint, response, { path: wire.path, secrets, nowMillis })
-      if (Either.isLeft(decoded)) {
-        return Effect.zipRight(annotateOutcome(statusOf(decoded.left), requestIdOf(decoded.left)), Effect.fail(decoded.left))
-      }
-      const requestId = response.headers["x-request-id"]
-      return Effect.as(annotateOutcome(response.status, requestId === undefined ? undefined : scrub(requestId, secrets)), decoded.right)
-    }))
+  Effect.suspend(() => {
+    record.attempts++
+    return Effect.flatMap(sendOnce(client, endpoint, request, wire.path), (response) =>
+      Effect.clockWith((clock) => {
+        const decoded = decodeResponse(endpoint, response, { path: wire.path, secrets, nowMillis: clock.unsafeCurrentTimeMillis() })
+        if (Either.isLeft(decoded)) {
+          record.status = statusOf(decoded.left)
+          record.requestId = requestIdOf(decoded.left)
+          return Effect.fail(decoded.left)
+        }
+        const requestId = response.headers["x-request-id"]
+        record.status = response.status
+        record.requestId = requestId === undefined ? undefined : scrub(requestId, secrets)
+        return Effect.succeed(decoded.right)
+      }))
+  })
 
 const statusOf = (error: ByokError.ByokError) => "status" in error ? error.status : undefined
 const requestIdOf = (error: ByokError.ByokError) => "requestId" in error ? error.requestId : undefined
@@ -201,18 +206,16 @@ const recordRetry = (attempt: number, after: ByokError.ByokError) =>
 
 /**
  * Runs `attempt` and, after a failure the endpoint's retry kind allows, runs it again when the
- * schedule says, until one succeeds or the schedule ends. The schedule is only set up after a
- * failure: most requests succeed the first time. On a retried attempt, a 404 means success when
- * the endpoint says so (`notFoundOnRetry`). `onAttempt` is told the number of each attempt.
+ * schedule says, until one succeeds or the schedule ends; each retry is an event on the span. The
+ * schedule is only set up after a failure: most requests succeed the first time. On a retried
+ * attempt, a 404 means success when the endpoint says so (`notFoundOnRetry`).
  */
 export const withRetry = <A>(
   attempt: Effect.Effect<A, ByokError.ByokError>,
-  endpoint: Pick<Endpoint<any, A, DeclaredStatus>, "retry" | "notFoundOnRetry">,
-  schedule: Schedule.Schedule<unknown, ByokError.ByokError> | undefined,
-  onAttempt: (n: number) => void
+  endpoint: Pick<Endpoint<any, A, DeclaredStatus>, "notFoundOnRetry">,
+  schedule: Schedule.Schedule<unknown, ByokError.ByokError> | undefined
 ): Effect.Effect<A, ByokError.ByokError> => {
-  const first = Effect.zipRight(Effect.sync(() => onAttempt(1)), attempt)
-  if (schedule === undefined) return first
+  if (schedule === undefined) return attempt
   const notFoundOnRetry = endpoint.notFoundOnRetry
   const again = notFoundOnRetry === undefined
     ? attempt
@@ -220,13 +223,9 @@ export const withRetry = <A>(
   const loop = (driver: Schedule.ScheduleDriver<unknown, ByokError.ByokError>, error: ByokError.ByokError, n: number): Effect.Effect<A, ByokError.ByokError> =>
     Effect.matchEffect(driver.next(error), {
       onFailure: () => Effect.fail(error),
-      onSuccess: () =>
-        Effect.zipRight(
-          Effect.zipRight(Effect.sync(() => onAttempt(n)), recordRetry(n, error)),
-          Effect.catchAll(again, (next) => loop(driver, next, n + 1))
-        )
+      onSuccess: () => Effect.zipRight(recordRetry(n, error), Effect.catchAll(again, (next) => loop(driver, next, n + 1)))
     })
-  return Effect.catchAll(first, (error) => Effect.flatMap(Schedule.driver(schedule), (driver) => loop(driver, error, 2)))
+  return Effect.catchAll(attempt, (error) => Effect.flatMap(Schedule.driver(schedule), (driver) => loop(driver, error, 2)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,14 +242,17 @@ export type Call = <A, D extends DeclaredStatus>(
 export const makeCall = (client: PreparedClient): Call => (endpoint, wire) => {
   const request = buildRequest(client, endpoint, wire)
   const schedule = client.retry?.[endpoint.retry]
+  const secrets = wire.secrets === undefined
+    ? [Redacted.value(client.apiKey)]
+    : [Redacted.value(client.apiKey), ...wire.secrets]
   return Effect.suspend(() => {
-    let attempts = 0
-    return withRetry(attemptOnce(client, endpoint, request, wire), endpoint, schedule, (n) => {
-      attempts = n
-    }).pipe(
+    const record: CallRecord = { attempts: 0, status: undefined, requestId: undefined }
+    return withRetry(attemptOnce(client, endpoint, request, wire, secrets, record), endpoint, schedule).pipe(
       Effect.onExit((exit) =>
         Effect.annotateCurrentSpan({
-          "byok.attempts": attempts,
+          "byok.attempts": record.attempts,
+          ...(record.status !== undefined ? { "http.response.status_code": record.status } : {}),
+          ...(record.requestId !== undefined ? { "byok.request_id": record.requestId } : {}),
           ...(exit._tag === "Failure" && exit.cause._tag === "Fail" ? { "error.type": exit.cause.error._tag } : {})
         })
       ),
