@@ -62,6 +62,13 @@ const safeApiKey = /^[\x21-\x7e]{1,1024}$/
 /** One app category, such as `cli-agent`: the header joins them with commas. */
 const safeCategory = /^[a-z0-9][a-z0-9-]{0,63}$/
 
+/**
+ * The platform's client span records every header it sees. A response header is the server's to
+ * fill, and one that echoes what it was sent would put a secret on the span, where it cannot be
+ * scrubbed: every header but the ones this client sets itself is recorded as `<redacted>`.
+ */
+const headersNotOurs = /^(?!(?:accept|content-length|user-agent|http-referer|x-openrouter-title|x-openrouter-categories)$)/i
+
 /** Checks the client's options once, when the layer is built. */
 const checkOptions = (options: ByokOptions): Either.Either<{ baseUrl: string; headers: Headers.Headers }, ByokError.InvalidRequest> => {
   const issues: Array<string> = []
@@ -135,7 +142,7 @@ export const make = (
   const client: PreparedClient = {
     // The Byok.* span carries the method, route and status; the platform's own client span is opt-in.
     httpClient: options.httpClientSpans === true
-      ? withRequestInit
+      ? HttpClient.transformResponse(withRequestInit, Effect.locally(Headers.currentRedactedNames, [headersNotOurs]))
       : HttpClient.withTracerDisabledWhen(withRequestInit, () => true),
     baseUrl,
     headers,

@@ -147,7 +147,8 @@ export const decodeResponse = <A>(
         status,
         method: endpoint.method,
         path: context.path,
-        message,
+        // it may quote the server's content type or body
+        message: scrub(message, context.secrets),
         ...requestIdOf(response, context.secrets)
       })
     )
@@ -161,5 +162,5 @@ export const decodeResponse = <A>(
   const decoded = endpoint.decodeResponse(json)
   return Either.isRight(decoded)
     ? Either.right(decoded.right)
-    : decodeError(scrub(ParseResult.TreeFormatter.formatErrorSync(decoded.left), context.secrets))
+    : decodeError(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
 }
