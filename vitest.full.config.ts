@@ -5,7 +5,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     env: { BYOK_TEST_TIER: "full" },
+    pool: "threads",
+    minWorkers: 2,
+    maxWorkers: 2,
     testTimeout: 60_000,
-    hookTimeout: 60_000
+    hookTimeout: 120_000
   }
 })

@@ -5,6 +5,22 @@
  *
  * No error holds the request object, a header, or an input value: nothing here can carry a secret.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Byok } from "effect-openrouter-byok"
+ *
+ * // The failures your users can act on become messages; the others stay in the error channel, typed
+ * const disable = (id: string) =>
+ *   Effect.flatMap(Byok, (byok) => byok.update(id, { disabled: true })).pipe(
+ *     Effect.as("disabled"),
+ *     Effect.catchTags({
+ *       NotFound: () => Effect.succeed("no such credential"),
+ *       InvalidRequest: (error) => Effect.succeed(`not sent: ${error.issues.join("; ")}`)
+ *     })
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
@@ -208,6 +224,18 @@ export const classes = {
 
 /**
  * Whether `u` is one of this library's errors: an instance of the class its `_tag` names.
+ *
+ * @example
+ * ```ts
+ * import { ByokError } from "effect-openrouter-byok"
+ *
+ * // Among failures from several libraries, tell OpenRouter's apart
+ * const source = (error: unknown) => (ByokError.isByokError(error) ? `openrouter: ${error._tag}` : "elsewhere")
+ *
+ * console.log(source(new ByokError.NotFound({ status: 404, message: "Not found", method: "GET", path: "/byok/x" })))
+ * // openrouter: NotFound
+ * console.log(source(new Error("disk full"))) // elsewhere
+ * ```
  *
  * @since 0.1.0
  * @category refinements

@@ -99,6 +99,18 @@ const settings = {
 /**
  * Options of `Byok.list`: one page. `limit` is 1 to 100 (the server's default is 50), `offset` at least 0.
  *
+ * @example
+ * ```ts
+ * import { Either, Schema } from "effect"
+ * import { ListByokKeys } from "effect-openrouter-byok"
+ *
+ * // Check a form's options by the client's own rules before calling `list`
+ * const check = Schema.validateEither(ListByokKeys)
+ *
+ * console.log(Either.isRight(check({ provider: "openai", limit: 20 }))) // true
+ * console.log(Either.isRight(check({ limit: 500 }))) // false: limit is 1 to 100
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -121,6 +133,17 @@ export interface ListByokKeys extends Schema.Schema.Type<typeof ListByokKeys> {}
  * Options of `Byok.stream` and `Byok.pages`: the filters, the page size (1 to 100, default 100) and
  * how many pages may be fetched at once once the total is known (1 to 16, default 1).
  *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Byok, type StreamByokKeys } from "effect-openrouter-byok"
+ *
+ * // Large pages, four at a time once the first page has told the total
+ * const fast: StreamByokKeys = { pageSize: 100, concurrency: 4 }
+ *
+ * const count = Effect.flatMap(Byok, (byok) => Stream.runCount(byok.stream({ ...fast, provider: "openai" })))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -141,6 +164,22 @@ export interface StreamByokKeys extends Schema.Schema.Type<typeof StreamByokKeys
 
 /**
  * The body of `Byok.create`. `provider` and `key` are required; the rest take the server's defaults.
+ *
+ * @example
+ * ```ts
+ * import { Either, Redacted, Schema } from "effect"
+ * import { CreateByokKey } from "effect-openrouter-byok"
+ *
+ * // What `create` would refuse with InvalidRequest, sending nothing
+ * const result = Schema.validateEither(CreateByokKey)({
+ *   provider: "openai",
+ *   key: Redacted.make("sk-proj-example"),
+ *   isFallback: true,
+ *   isByokOnly: true
+ * })
+ *
+ * console.log(Either.isLeft(result)) // true: isFallback and isByokOnly cannot both be true
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -163,6 +202,17 @@ export interface CreateByokKey extends Schema.Schema.Type<typeof CreateByokKey> 
 /**
  * The body of `Byok.update`. An absent field is left unchanged; `null` clears `name`,
  * `declaredZdr` and the allowlists. A `key` rotates the credential in place.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Byok, type UpdateByokKey } from "effect-openrouter-byok"
+ *
+ * // Lift every restriction: null clears a field, an absent field stays as it is
+ * const unrestricted: UpdateByokKey = { allowedModels: null, allowedApiKeyHashes: null, allowedUserIds: null }
+ *
+ * const open = (id: string) => Effect.flatMap(Byok, (byok) => byok.update(id, unrestricted))
+ * ```
  *
  * @since 0.1.0
  * @category schemas

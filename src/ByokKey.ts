@@ -266,6 +266,33 @@ const createdAtMessage =
  * The renaming is written out rather than declared field by field with `Schema.fromKey`, which
  * cost about 9 µs per key, most of a page's decode time.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ByokKeyFromWire } from "effect-openrouter-byok"
+ *
+ * // A credential from the API's JSON, such as a response recorded for a test
+ * const key = Schema.decodeUnknownSync(ByokKeyFromWire)({
+ *   id: "00000000-0000-4000-8000-000000000001",
+ *   provider: "openai",
+ *   workspace_id: null,
+ *   label: "sk-...7f3a",
+ *   name: "Production",
+ *   disabled: false,
+ *   is_fallback: false,
+ *   is_required: false,
+ *   is_byok_only: false,
+ *   declared_zdr: null,
+ *   allowed_models: ["openai/gpt-4o"],
+ *   allowed_api_key_hashes: null,
+ *   allowed_user_ids: null,
+ *   sort_order: 0,
+ *   created_at: "2025-08-24T10:30:00Z"
+ * })
+ *
+ * console.log(key.workspaceId, key.allowedModels, key.createdAt.getTime()) // null [ 'openai/gpt-4o' ] 1756031400000
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */

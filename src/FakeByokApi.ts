@@ -20,13 +20,33 @@ import { makeMemoryClient } from "./internal/fake/memoryClient.js"
 import type { Operation } from "./internal/endpoints.js"
 
 export type {
-  /** Which requests a fault applies to: an operation, a credential id, how many times. */
+  /**
+   * Which requests a fault applies to: an operation, a credential id, how many times.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   FaultOptions,
-  /** One request the fake received. */
+  /**
+   * One request the fake received.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   LoggedRequest,
-  /** A credential to seed the fake with. */
+  /**
+   * A credential to seed the fake with.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   SeedCredential,
-  /** A stored credential and its raw key. */
+  /**
+   * A stored credential and its raw key.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   StoredCredential
 } from "./internal/fake/fakeApi.js"
 
@@ -38,16 +58,37 @@ export type {
  */
 export type Fault = internal.Fault
 
-/**
- * The operation a fault or a logged request belongs to.
- *
- * @since 0.1.0
- * @category models
- */
-export type { Operation }
+export type {
+  /**
+   * The operation a fault or a logged request belongs to.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Operation
+}
 
 /**
  * Constructors of faults.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { Byok } from "effect-openrouter-byok"
+ * import { FakeByokApi, Fault } from "effect-openrouter-byok/testing"
+ *
+ * // The next create is stored, then answered 500: the client must not retry it, or it would store two
+ * const test = Effect.gen(function*() {
+ *   const byok = yield* Byok
+ *   const fake = yield* FakeByokApi
+ *   yield* fake.injectFault(Fault.status(500, { afterHandling: true }), { operation: "create" })
+ *   const error = yield* Effect.flip(byok.create({ provider: "openai", key: Redacted.make("sk-test-key-0001") }))
+ *   const stored = yield* fake.credentials
+ *   console.log(error._tag, stored.length) // InternalServer 1
+ * })
+ *
+ * Effect.runPromise(test.pipe(Effect.provide(FakeByokApi.layerByok())))
+ * ```
  *
  * @since 0.1.0
  * @category faults
@@ -99,6 +140,24 @@ export const Fault = {
 
 /**
  * The fake's controls and state, as Effects.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Byok } from "effect-openrouter-byok"
+ * import { FakeByokApi } from "effect-openrouter-byok/testing"
+ *
+ * // What did the client send? The fake logs every request it received
+ * const test = Effect.gen(function*() {
+ *   const byok = yield* Byok
+ *   const fake = yield* FakeByokApi
+ *   yield* byok.list({ provider: "groq", limit: 5 })
+ *   const [request] = yield* fake.requests
+ *   console.log(request?.operation, request?.query, request?.authorized) // list { limit: '5', provider: 'groq' } true
+ * })
+ *
+ * Effect.runPromise(test.pipe(Effect.provide(FakeByokApi.layerByok())))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -202,40 +261,126 @@ const makeService = (options: FakeByokApiOptions = {}) =>
  * @category tags
  */
 export class FakeByokApi extends Context.Tag("effect-openrouter-byok/testing/FakeByokApi")<FakeByokApi, FakeByokApiService>() {
-  /** A fresh fake, seeded as `options` says. */
-  static readonly layer = (options?: FakeByokApiOptions): Layer.Layer<FakeByokApi> =>
-    Layer.effect(FakeByokApi, makeService(options))
+  /**
+   * A fresh fake, seeded as `options` says. With `layerHttpClient`, your application's own `Byok`
+   * layer is answered by it.
+   *
+   * @example
+   * ```ts
+   * import { ConfigProvider, Effect, Layer } from "effect"
+   * import { Byok } from "effect-openrouter-byok"
+   * import { FakeByokApi, memoryBaseUrl } from "effect-openrouter-byok/testing"
+   *
+   * // your app's own Byok.layerConfig, answered by the fake
+   * const env = ConfigProvider.fromMap(
+   *   new Map([
+   *     ["OPENROUTER_API_KEY", "test-management-key"],
+   *     ["OPENROUTER_BASE_URL", memoryBaseUrl]
+   *   ])
+   * )
+   * const TestLayer = Byok.layerConfig().pipe(
+   *   Layer.provide(FakeByokApi.layerHttpClient),
+   *   Layer.provideMerge(FakeByokApi.layer({ seed: 2, apiKey: "test-management-key" })),
+   *   Layer.provide(Layer.setConfigProvider(env))
+   * )
+   *
+   * const count = Effect.flatMap(Byok, (byok) => byok.list()).pipe(Effect.map((page) => page.totalCount))
+   * Effect.runPromise(count.pipe(Effect.provide(TestLayer))).then(console.log) // 2
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layer(options?: FakeByokApiOptions): Layer.Layer<FakeByokApi> {
+    return Layer.effect(FakeByokApi, makeService(options))
+  }
 
-  /** An `HttpClient` answered by the fake in memory. */
+  /**
+   * An `HttpClient` answered by the fake in memory.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
   static readonly layerHttpClient: Layer.Layer<HttpClient.HttpClient, never, FakeByokApi> = Layer.effect(
     HttpClient.HttpClient,
     Effect.map(FakeByokApi, (fake) => makeMemoryClient(fake.unsafeFake))
   )
 
-  /** The fake over real HTTP on 127.0.0.1 until the layer's scope closes; `port` 0 (default) picks a free one. */
-  static readonly layerServer = (
+  /**
+   * The fake over real HTTP on 127.0.0.1 until the layer's scope closes; `port` 0 (default) picks a free one.
+   *
+   * @example
+   * ```ts
+   * import { FetchHttpClient } from "@effect/platform"
+   * import { Effect, Layer } from "effect"
+   * import { Byok } from "effect-openrouter-byok"
+   * import { FakeByokApi, FakeByokServer } from "effect-openrouter-byok/testing"
+   *
+   * // the fake over real HTTP on 127.0.0.1 (a free port) until the layer's scope closes
+   * const OverLoopback = Layer.unwrapEffect(
+   *   Effect.gen(function*() {
+   *     const fake = yield* FakeByokApi
+   *     const server = yield* FakeByokServer
+   *     return Byok.layer({ apiKey: fake.apiKey, baseUrl: server.baseUrl })
+   *   })
+   * ).pipe(
+   *   Layer.provide(FetchHttpClient.layer),
+   *   Layer.provideMerge(FakeByokApi.layerServer()),
+   *   Layer.provideMerge(FakeByokApi.layer({ seed: 100 }))
+   * )
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerServer(
     options: { readonly port?: number } = {}
-  ): Layer.Layer<FakeByokServer, HttpServerError.ServeError, FakeByokApi> =>
-    Layer.scoped(
+  ): Layer.Layer<FakeByokServer, HttpServerError.ServeError, FakeByokApi> {
+    return Layer.scoped(
       FakeByokServer,
       Effect.gen(function*() {
         const fake = yield* FakeByokApi
-        // Loaded here, not at the top: @effect/platform-node is an optional peer, and importing it
-        // installs undici as the process's global fetch dispatcher, which in-memory users never asked for.
+        // Loaded here, not at the top: importing @effect/platform-node installs npm undici as the
+        // process's global fetch dispatcher, which users of the in-memory fake never asked for.
         const { listen } = yield* Effect.promise(() => import("./internal/fake/nodeServer.js"))
         return { baseUrl: yield* listen(fake.unsafeFake, options.port) }
       })
     )
+  }
 
   /**
    * The real `Byok` client over a fresh in-memory fake: what most tests want. `options` tune the
    * client (say `retry: false` or a `timeout`); `fake` seeds the fake.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Byok } from "effect-openrouter-byok"
+   * import { FakeByokApi, fakeId } from "effect-openrouter-byok/testing"
+   *
+   * // the real client over a fresh in-memory fake, here with 3 seeded credentials
+   * const TestLayer = FakeByokApi.layerByok({ fake: { seed: 3 }, client: { retry: false } })
+   *
+   * const test = Effect.gen(function*() {
+   *   const byok = yield* Byok
+   *   const fake = yield* FakeByokApi
+   *   yield* byok.delete(fakeId(1))
+   *   const left = yield* fake.credentials
+   *   console.log(left.map((stored) => stored.key.provider)) // [ 'anthropic', 'google-vertex' ]
+   * })
+   *
+   * Effect.runPromise(test.pipe(Effect.provide(TestLayer)))
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
    */
-  static readonly layerByok = (
+  static layerByok(
     options: { readonly client?: Partial<ByokOptions>; readonly fake?: FakeByokApiOptions } = {}
-  ): Layer.Layer<Byok | FakeByokApi, ByokError.InvalidRequest> =>
-    Layer.unwrapEffect(Effect.map(FakeByokApi, (fake) =>
+  ): Layer.Layer<Byok | FakeByokApi, ByokError.InvalidRequest> {
+    return Layer.unwrapEffect(Effect.map(FakeByokApi, (fake) =>
       Byok.layer({ apiKey: fake.apiKey, baseUrl: memoryBaseUrl, ...options.client }).pipe(
         Layer.provide(FakeByokApi.layerHttpClient)
       ))).pipe(Layer.provideMerge(FakeByokApi.layer(options.fake)))
+  }
 }

@@ -50,6 +50,16 @@ const retryableStatuses = new Set([500, 502, 503, 504])
  * - `create` never on those: the server may have stored the key before failing.
  * - Never when the server's `Retry-After` asks for longer than `maxRetryAfter`.
  *
+ * @example
+ * ```ts
+ * import { ByokError, RetryPolicy } from "effect-openrouter-byok"
+ *
+ * const timeout = new ByokError.TransportError({ reason: "Timeout", message: "timed out", method: "POST", path: "/byok" })
+ *
+ * console.log(RetryPolicy.isRetryable("idempotent", timeout)) // true
+ * console.log(RetryPolicy.isRetryable("create", timeout)) // false: the server may have stored the key
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */
@@ -86,6 +96,20 @@ export const retryAfterOf = (error: ByokError.ByokError): Duration.Duration | un
  * The schedule the client retries with: `timing` (the default or the caller's), restricted to the
  * failures `isRetryable` allows for `kind`, and never sooner than a `Retry-After` the server sent,
  * whatever `timing` says.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { Byok, RetryPolicy } from "effect-openrouter-byok"
+ *
+ * // A read-only step of your own, retried by the library's rule on your timing
+ * const everyTenSeconds = Schedule.spaced("10 seconds").pipe(Schedule.intersect(Schedule.recurs(6)))
+ *
+ * const total = Effect.flatMap(Byok, (byok) => byok.list({ limit: 1 })).pipe(
+ *   Effect.map((page) => page.totalCount),
+ *   Effect.retry(RetryPolicy.policy(everyTenSeconds, "idempotent"))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors
