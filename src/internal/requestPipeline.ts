@@ -153,12 +153,13 @@ export const sendOnce = (
 
 /** What the operation's span says once the call ends: how many attempts, and the latest one's outcome. */
 interface CallRecord {
+  /** Set by the retry step as each retry starts. */
   attempts: number
   status: number | undefined
   requestId: string | undefined
 }
 
-/** One attempt: send, then decode; `record` keeps the count and the outcome for the span. */
+/** One attempt: send, then decode; `record` keeps the latest outcome for the span. */
 export const attemptOnce = <A>(
   client: PreparedClient,
   endpoint: Endpoint<any, A, DeclaredStatus>,
@@ -167,21 +168,23 @@ export const attemptOnce = <A>(
   secrets: ReadonlyArray<string>,
   record: CallRecord
 ): Effect.Effect<A, ByokError.ByokError> =>
-  Effect.suspend(() => {
-    record.attempts++
-    return Effect.flatMap(sendOnce(client, endpoint, request, wire.path), (response) =>
-      Effect.clockWith((clock) => {
-        const decoded = decodeResponse(endpoint, response, { path: wire.path, secrets, nowMillis: clock.unsafeCurrentTimeMillis() })
-        if (Either.isLeft(decoded)) {
-          record.status = statusOf(decoded.left)
-          record.requestId = requestIdOf(decoded.left)
-          return Effect.fail(decoded.left)
-        }
-        const requestId = response.headers["x-request-id"]
-        record.status = response.status
-        record.requestId = requestId === undefined ? undefined : scrub(requestId, secrets)
-        return Effect.succeed(decoded.right)
-      }))
+  Effect.flatMap(sendOnce(client, endpoint, request, wire.path), (response) => {
+    const decide = (nowMillis: number): Effect.Effect<A, ByokError.ByokError> => {
+      const decoded = decodeResponse(endpoint, response, { path: wire.path, secrets, nowMillis })
+      if (Either.isLeft(decoded)) {
+        record.status = statusOf(decoded.left)
+        record.requestId = requestIdOf(decoded.left)
+        return Effect.fail(decoded.left)
+      }
+      const requestId = response.headers["x-request-id"]
+      record.status = response.status
+      record.requestId = requestId === undefined ? undefined : scrub(requestId, secrets)
+      return Effect.succeed(decoded.right)
+    }
+    // Only an error's Retry-After can be a date, so only an error needs the clock.
+    return response.status === endpoint.successStatus
+      ? decide(0)
+      : Effect.clockWith((clock) => decide(clock.unsafeCurrentTimeMillis()))
   })
 
 const statusOf = (error: ByokError.ByokError) => "status" in error ? error.status : undefined
@@ -208,12 +211,14 @@ const recordRetry = (attempt: number, after: ByokError.ByokError) =>
  * Runs `attempt` and, after a failure the endpoint's retry kind allows, runs it again when the
  * schedule says, until one succeeds or the schedule ends; each retry is an event on the span. The
  * schedule is only set up after a failure: most requests succeed the first time. On a retried
- * attempt, a 404 means success when the endpoint says so (`notFoundOnRetry`).
+ * attempt, a 404 means success when the endpoint says so (`notFoundOnRetry`). `onRetry` is told
+ * the number of each attempt that retries.
  */
 export const withRetry = <A>(
   attempt: Effect.Effect<A, ByokError.ByokError>,
   endpoint: Pick<Endpoint<any, A, DeclaredStatus>, "notFoundOnRetry">,
-  schedule: Schedule.Schedule<unknown, ByokError.ByokError> | undefined
+  schedule: Schedule.Schedule<unknown, ByokError.ByokError> | undefined,
+  onRetry: (attempt: number) => void = () => {}
 ): Effect.Effect<A, ByokError.ByokError> => {
   if (schedule === undefined) return attempt
   const notFoundOnRetry = endpoint.notFoundOnRetry
@@ -223,7 +228,11 @@ export const withRetry = <A>(
   const loop = (driver: Schedule.ScheduleDriver<unknown, ByokError.ByokError>, error: ByokError.ByokError, n: number): Effect.Effect<A, ByokError.ByokError> =>
     Effect.matchEffect(driver.next(error), {
       onFailure: () => Effect.fail(error),
-      onSuccess: () => Effect.zipRight(recordRetry(n, error), Effect.catchAll(again, (next) => loop(driver, next, n + 1)))
+      onSuccess: () =>
+        Effect.zipRight(
+          Effect.zipRight(Effect.sync(() => onRetry(n)), recordRetry(n, error)),
+          Effect.catchAll(again, (next) => loop(driver, next, n + 1))
+        )
     })
   return Effect.catchAll(attempt, (error) => Effect.flatMap(Schedule.driver(schedule), (driver) => loop(driver, error, 2)))
 }
@@ -245,28 +254,31 @@ export const makeCall = (client: PreparedClient): Call => (endpoint, wire) => {
   const secrets = wire.secrets === undefined
     ? [Redacted.value(client.apiKey)]
     : [Redacted.value(client.apiKey), ...wire.secrets]
-  return Effect.suspend(() => {
-    const record: CallRecord = { attempts: 0, status: undefined, requestId: undefined }
-    return withRetry(attemptOnce(client, endpoint, request, wire, secrets, record), endpoint, schedule).pipe(
+  return Effect.useSpan(`Byok.${endpoint.operation}`, {
+    kind: "client",
+    // a stack trace per span measured about 12 µs per request; the span's name says where it is
+    captureStackTrace: false,
+    attributes: {
+      "http.request.method": endpoint.method,
+      "http.route": endpoint.path,
+      "url.path": wire.path,
+      ...wire.attributes
+    }
+  }, (span) => {
+    const record: CallRecord = { attempts: 1, status: undefined, requestId: undefined }
+    return withRetry(attemptOnce(client, endpoint, request, wire, secrets, record), endpoint, schedule, (n) => {
+      record.attempts = n
+    }).pipe(
+      // The span's own outcome, written straight onto it once the call has ended.
       Effect.onExit((exit) =>
-        Effect.annotateCurrentSpan({
-          "byok.attempts": record.attempts,
-          ...(record.status !== undefined ? { "http.response.status_code": record.status } : {}),
-          ...(record.requestId !== undefined ? { "byok.request_id": record.requestId } : {}),
-          ...(exit._tag === "Failure" && exit.cause._tag === "Fail" ? { "error.type": exit.cause.error._tag } : {})
+        Effect.sync(() => {
+          span.attribute("byok.attempts", record.attempts)
+          if (record.status !== undefined) span.attribute("http.response.status_code", record.status)
+          if (record.requestId !== undefined) span.attribute("byok.request_id", record.requestId)
+          if (exit._tag === "Failure" && exit.cause._tag === "Fail") span.attribute("error.type", exit.cause.error._tag)
         })
       ),
-      Effect.withSpan(`Byok.${endpoint.operation}`, {
-        kind: "client",
-        // a stack trace per span measured about 12 µs per request; the span's name says where it is
-        captureStackTrace: false,
-        attributes: {
-          "http.request.method": endpoint.method,
-          "http.route": endpoint.path,
-          "url.path": wire.path,
-          ...wire.attributes
-        }
-      })
+      Effect.withParentSpan(span)
     )
   }) as Effect.Effect<any, any>
 }
