@@ -321,7 +321,8 @@ ${table(figures, settings)}
   import \`effect-openrouter-byok/testing\` either (it loads \`@effect/platform-node\`). "ours (fetch)" takes
   \`FetchHttpClient\` from \`@effect/platform/FetchHttpClient\`, "ours (undici)" takes \`NodeHttpClient\` from
   \`@effect/platform-node/NodeHttpClient\`, not the barrels.
-- **\`get\` workloads**: a process per client per round warms up with 300 sequential \`get\`s, then runs the
+- **\`get\` workloads**: a process per client per round warms up with ${count(settings.warmupGets)} sequential \`get\`s (a
+  service runs for hours: the figures are each client once the JIT has compiled it), then runs the
   sequential \`get\`s, the ${inFlight} in flight (${inFlight} promise loops sharing a counter, for every client alike), then the
   bursts, smallest first: every id at once, the library with \`Effect.forEach(ids, byok.get, { concurrency:
   "unbounded" })\`, the others with \`Promise.all\`. The ids are the fake's seeded keys, in order.

@@ -82,7 +82,7 @@ const getWorkloads = async (client: BenchClient, out: Figures) => {
   const burstFigures = settings.bursts.flatMap((n) => [`burst-${n}`, `burst-${n}-per-call`, `burst-${n}-connections`])
   for (const figure of ["get-seq", "get-par", ...burstFigures, "burst-growth"]) out[figure] = null
   await resetServer(0)
-  await getSequential(client, 300, unbounded) // warm-up
+  await getSequential(client, settings.warmupGets, unbounded) // warm-up
 
   const { parallelGets, sequentialGets } = settings
   await resetServer(0) // keeps the fake's request log, and so the server's heap, small
