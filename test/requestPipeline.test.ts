@@ -12,6 +12,7 @@ import * as Endpoints from "../src/internal/endpoints.js"
 import { PermitPool } from "../src/internal/permitPool.js"
 import { buildRequest, type PreparedClient, readBody, withRetry } from "../src/internal/requestPipeline.js"
 import { decodeResponse, maxResponseBytes, type RawResponse } from "../src/internal/responseDecoding.js"
+import { wireKey as aWireKey } from "./reliability/support.js"
 
 const apiKeyText = "sk-or-v1-pipeline-test-key-0001"
 const providerKeyText = "sk-provider-pipeline-secret-0002"
@@ -26,23 +27,7 @@ const prepared: PreparedClient = {
   permits: new PermitPool(1)
 }
 
-const wireKey = {
-  id: "00000000-0000-4000-8000-000000000001",
-  provider: "openai",
-  workspace_id: null,
-  label: "sk-...0001",
-  name: "A key",
-  disabled: false,
-  is_fallback: false,
-  is_required: false,
-  is_byok_only: false,
-  declared_zdr: null,
-  allowed_models: null,
-  allowed_api_key_hashes: null,
-  allowed_user_ids: null,
-  sort_order: 0,
-  created_at: "2025-08-24T10:30:00Z"
-}
+const wireKey = aWireKey()
 
 const context = { path: "/byok", secrets: [apiKeyText, providerKeyText], nowMillis: Date.parse("2026-01-01T00:00:00Z") }
 const response = (status: number, body: string | undefined, headers: Record<string, string> = {}): RawResponse => ({
