@@ -203,13 +203,8 @@ export type DeleteError = Unauthorized | NotFound | InternalServer | CommonError
  */
 export type ByokError = ListError | GetError | CreateError | UpdateError | DeleteError
 
-/**
- * The error class of each tag.
- *
- * @since 0.1.0
- * @category errors
- */
-export const classes = {
+/** The error class of each tag, for `isByokError`. */
+const classes = {
   BadRequest,
   Unauthorized,
   Forbidden,

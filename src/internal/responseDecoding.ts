@@ -51,7 +51,7 @@ const scrubMetadata = (metadata: Readonly<Record<string, unknown>>, secrets: Rea
  * `Retry-After` as a duration from `nowMillis`: delay-seconds or an HTTP date. `undefined` when
  * absent or unreadable; a date in the past is zero.
  */
-export const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
+const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
   if (value === undefined) return undefined
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
@@ -92,7 +92,7 @@ const requestIdOf = (response: RawResponse, secrets: ReadonlyArray<string>) => {
  * declares, with the documented JSON body, is its own class; anything else is `ApiError`. Every
  * one carries the server's `Retry-After`, when it sent a valid one.
  */
-export const httpError = (endpoint: EndpointShape, response: RawResponse, context: RequestContext): ByokError.HttpError => {
+const httpError = (endpoint: EndpointShape, response: RawResponse, context: RequestContext): ByokError.HttpError => {
   const { status } = response
   const body = response.body === undefined ? undefined : decodeErrorBody(parseJson(response.body))
   const documented = body !== undefined && Either.isRight(body) ? body.right.error : undefined

@@ -30,7 +30,7 @@ export const ops: ReadonlyArray<Op> = ["list", "stream", "get", "create", "updat
 /** The default's attempt count (4), with no delay: a TestClock never has to move for a retry. */
 const retryNow = Schedule.recurs(3)
 /** The per-attempt timeout of the hang rows. */
-export const hangTimeout = Duration.millis(150)
+const hangTimeout = Duration.millis(150)
 
 /**
  * How a matrix reaches the fake: the HttpClient to use, where a refused connection goes, and how an
