@@ -1,21 +1,14 @@
 import { defineConfig } from "vitest/config"
 
 /**
- * The fast tier (`npm test`): every behaviour at least once, in well under half a minute. Files
- * named `*.full.test.ts` (the loopback fault matrix, load, the security sweep, every CLI command)
- * run only in the full tier, `vitest.full.config.ts`, which also scales the generated scenarios up.
- *
- * Two workers on threads: vitest's default on a 2-core machine is a single worker, which leaves a
- * core idle while each file imports Effect.
+ * The tests of what the two lines share and that needs no Effect: date parsing, the contract drift
+ * report. Each line's own suite (effect3/, effect4/) runs the shared behaviour description.
  */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/**/*.full.test.ts", "**/node_modules/**"],
+    include: ["shared/test/**/*.test.ts"],
+    exclude: process.env.BYOK_TEST_TIER === "full" ? ["**/node_modules/**"] : ["**/*.full.test.ts", "**/node_modules/**"],
     pool: "threads",
-    minWorkers: 2,
-    maxWorkers: 2,
-    testTimeout: 20_000,
-    hookTimeout: 60_000
+    maxWorkers: 2
   }
 })

@@ -15,7 +15,7 @@ export const readmeExamples = (): Array<string> =>
 
 /** The compiler's complaints about the examples, one line each; empty when they all type-check. */
 export const checkReadmeExamples = (): Array<string> => {
-  const dir = `${root}test/.readme/`
+  const dir = `${root}effect3/test/.readme/`
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const files = readmeExamples().map((block, i) => {
@@ -34,8 +34,8 @@ export const checkReadmeExamples = (): Array<string> => {
     types: ["node"],
     baseUrl: root,
     paths: {
-      "effect-openrouter-byok": ["src/index.ts"],
-      "effect-openrouter-byok/testing": ["src/testing.ts"]
+      "effect-openrouter-byok": ["effect3/src/index.ts"],
+      "effect-openrouter-byok/testing": ["effect3/src/testing.ts"]
     }
   })
   return ts.getPreEmitDiagnostics(program).map((d) =>

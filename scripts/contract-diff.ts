@@ -1,7 +1,7 @@
 /**
  * Contract drift report: what changed in the BYOK paths (`/byok`, `/byok/...`) of a newer OpenAPI
  * document compared with the vendored `spec/byok.openapi.yaml`, and which of those changes the
- * library's schemas do not model yet.
+ * library does not model yet (`shared/behaviour/libraryModel.ts`, which both lines' schemas are held to).
  *
  *   npm run contract:diff -- path/to/openapi.yaml      (YAML, or JSON when the name ends in .json)
  *
@@ -27,42 +27,21 @@
  * Only the success response body is compared: error bodies are decoded best-effort (the message,
  * with a fallback), so their fields cannot make a call fail. Only local `#/...` refs are followed.
  */
-import * as Schema from "effect/Schema"
-import type * as AST from "effect/SchemaAST"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { parse as parseYaml } from "yaml"
-import { knownProviderSlugs } from "../src/ByokKey.js"
-import * as Endpoints from "../src/internal/endpoints.js"
+import {
+  type ContractModel,
+  type Field,
+  type Fields,
+  libraryModel,
+  type OperationModel
+} from "../shared/behaviour/libraryModel.js"
+
+export type { ContractModel, Field, Fields, OperationModel }
 
 export const vendoredSpecPath = fileURLToPath(new URL("../spec/byok.openapi.yaml", import.meta.url))
-
-export interface Field {
-  readonly required: boolean
-  readonly nullable: boolean
-  /** The string values the field is limited to, when it is an enum. */
-  readonly values: ReadonlyArray<string>
-}
-
-/**
- * Fields by path: dotted, with `[]` for the elements of an array (`data[].id`). Parameters are
- * keyed by location and name (`query limit`, `path id`).
- */
-export type Fields = ReadonlyMap<string, Field>
-
-export interface OperationModel {
-  readonly statuses: ReadonlyArray<string>
-  readonly parameters: Fields
-  readonly request: Fields
-  readonly response: Fields
-}
-
-/** What a document (or the library) says about the BYOK paths. Operations are keyed `METHOD /path`. */
-export interface ContractModel {
-  readonly operations: ReadonlyMap<string, OperationModel>
-  readonly providerSlugs: ReadonlyArray<string>
-}
 
 export type Section = "parameters" | "request" | "response"
 const sections: ReadonlyArray<Section> = ["parameters", "request", "response"]
@@ -268,76 +247,6 @@ const providerSlugsOf = (operations: ReadonlyMap<string, OperationModel>): Reado
 }
 
 // ---------------------------------------------------------------------------------------------
-// The library's model
-
-const unwrap = (ast: AST.AST): AST.AST => {
-  switch (ast._tag) {
-    case "Refinement":
-    case "Transformation":
-      return unwrap(ast.from)
-    case "Suspend":
-      return unwrap(ast.f())
-    default:
-      return ast
-  }
-}
-
-/** `optional(NullOr(X))` nests unions: `X | null` inside `... | undefined`. */
-const acceptsNull = (ast: AST.AST): boolean => {
-  const node = unwrap(ast)
-  return node._tag === "Literal" ? node.literal === null : node._tag === "Union" && node.types.some(acceptsNull)
-}
-
-const astFields = (ast: AST.AST, at: string, out: Map<string, Field>, depth = 0): void => {
-  if (depth >= maxDepth) return
-  const node = unwrap(ast)
-  if (node._tag === "TypeLiteral") {
-    for (const property of node.propertySignatures) {
-      const fieldPath = at === "" ? String(property.name) : `${at}.${String(property.name)}`
-      out.set(fieldPath, { required: !property.isOptional, nullable: acceptsNull(property.type), values: [] })
-      astFields(property.type, fieldPath, out, depth + 1)
-    }
-  } else if (node._tag === "TupleType") {
-    for (const element of [...node.elements, ...node.rest]) astFields(element.type, `${at}[]`, out, depth + 1)
-  } else if (node._tag === "Union") {
-    for (const member of node.types) astFields(member, at, out, depth + 1)
-  }
-}
-
-/** A schema's fields as they travel on the wire (its encoded side). */
-const wireFields = (schema: Schema.Schema.Any): Map<string, Field> => {
-  const out = new Map<string, Field>()
-  astFields(Schema.encodedSchema(schema).ast, "", out)
-  return out
-}
-
-/**
- * What the library models, read from its own tables and schemas. This is the one place that knows
- * where those live: when the endpoint table changes shape, only this function changes.
- */
-export const libraryModel = (): ContractModel => {
-  const operations = new Map<string, OperationModel>()
-  for (const endpoint of Endpoints.all) {
-    const parameters = new Map<string, Field>()
-    for (const [, name] of endpoint.path.matchAll(/\{(\w+)\}/g)) {
-      parameters.set(`path ${name}`, { required: true, nullable: false, values: [] })
-    }
-    const input = endpoint.request
-    const inputFields = input === undefined ? new Map<string, Field>() : wireFields(input)
-    // A GET sends its input as the query string; the others send it as the JSON body.
-    const inQuery = endpoint.method === "GET"
-    if (inQuery) for (const [name, field] of inputFields) parameters.set(`query ${name}`, field)
-    operations.set(`${endpoint.method} ${endpoint.path}`, {
-      statuses: [endpoint.successStatus, ...endpoint.declared].map(String),
-      parameters,
-      request: inQuery ? new Map() : inputFields,
-      response: wireFields(endpoint.response)
-    })
-  }
-  return { operations, providerSlugs: [...knownProviderSlugs] }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Diff, and comparison with the library
 
 const diffFields = (section: Section, operation: string, before: Fields, after: Fields, out: Array<Change>): void => {
@@ -497,7 +406,7 @@ export const formatReport = (findings: ReadonlyArray<Finding>, base: string, new
 
 /** The whole comparison for a newer document: the findings, and the exit status they call for. */
 export const contractDiff = (newerDoc: unknown, baseDoc: unknown = loadDocument(vendoredSpecPath)) => {
-  const findings = compareWithLibrary(diffModels(extractModel(baseDoc), extractModel(newerDoc)), libraryModel())
+  const findings = compareWithLibrary(diffModels(extractModel(baseDoc), extractModel(newerDoc)), libraryModel)
   return { findings, exitCode: exitCodeOf(findings) }
 }
 

@@ -1,0 +1,203 @@
+/**
+ * How the behaviour description reaches a line: each line implements `Driver` in its own test
+ * suite (`effect3/test/driver.ts`, `effect4/test/driver.ts`), in its own Effect idiom, and the
+ * shared suites (`shared/behaviour/suites/`) run against it. Everything that crosses this boundary
+ * is plain data, so the suites need neither Effect nor vitest: they use `node:assert`.
+ */
+import type { FakeApi, FakeApiOptions } from "../src/fake/fakeApi.js"
+
+/** A secret the driver wraps in its line's `Redacted` before handing it to the library. */
+export class Secret {
+  constructor(readonly value: string) {}
+}
+
+/** Marks `value` as a secret: the driver passes it as a `Redacted`. */
+export const secret = (value: string): Secret => new Secret(value)
+
+/** One operation call. Inputs are passed as given (a `Secret` becomes a `Redacted`), so invalid ones can be tried too. */
+export type Call =
+  | { readonly op: "list"; readonly options?: unknown }
+  /** Every key; `take` stops after that many. */
+  | { readonly op: "stream"; readonly options?: unknown; readonly take?: number }
+  | { readonly op: "pages"; readonly options?: unknown }
+  | { readonly op: "get"; readonly id: unknown; readonly options?: unknown }
+  | { readonly op: "create"; readonly input: unknown; readonly options?: unknown }
+  | { readonly op: "update"; readonly id: unknown; readonly input: unknown }
+  | { readonly op: "delete"; readonly id: unknown }
+
+/** The retry timing as data: the library's default, none, or a schedule the driver builds. */
+export type RetrySpec =
+  | "default"
+  | false
+  | { readonly recurs: number }
+  | { readonly spacedMillis: number; readonly recurs: number }
+  | { readonly exponentialMillis: number; readonly recurs: number }
+
+/** The client's options, as plain values. */
+export interface ClientOptions {
+  /** Default: the fake's management key. A plain string is passed unwrapped, to try that. */
+  readonly apiKey?: Secret | string
+  /** Default: the session fake's base URL. */
+  readonly baseUrl?: string
+  readonly appUrl?: string
+  readonly appTitle?: string
+  readonly appCategories?: string | ReadonlyArray<string>
+  readonly retry?: RetrySpec
+  readonly timeoutMillis?: number
+  readonly maxRetryAfterMillis?: number
+  readonly maxConcurrentRequests?: number
+  readonly httpClientSpans?: boolean
+}
+
+/** Where the client's requests go. */
+export type Transport =
+  /** The fake's in-memory `HttpClient`: no socket. */
+  | "memory"
+  /** The platform's fetch client, to `baseUrl` (the fake on 127.0.0.1 unless the options say otherwise). */
+  | "fetch"
+  /** `@effect/platform-node`'s undici client, likewise. */
+  | "undici"
+
+/** A session: one fake, one client of the line, one clock. */
+export interface SessionOptions {
+  readonly fake: FakeApi
+  /** Default `memory`. For `fetch` and `undici`, the fake is served on 127.0.0.1 for the session. */
+  readonly transport?: Transport
+  /** `test` (default): the line's `TestClock`, starting at 0 unless `startMillis`. `live`: real time. */
+  readonly clock?: "test" | "live"
+  readonly startMillis?: number
+  readonly client?: ClientOptions
+  /** The values `Random` gives, in turn, for the retry jitter; default the line's own random. */
+  readonly random?: ReadonlyArray<number>
+  /** Called as each request is handed to the transport, and as each response arrives. */
+  readonly onRequest?: () => void
+  readonly onResponse?: () => void
+}
+
+/** An error as plain data: its tag, every field (`retryAfter` as milliseconds), and what it is. */
+export interface PlainError {
+  readonly _tag: string
+  readonly message: string
+  /** An `Error`, and one of this library's error classes (`isByokError`). */
+  readonly isError: boolean
+  readonly isByokError: boolean
+  readonly [field: string]: unknown
+}
+
+/** A credential as plain data: the CLI's JSON shape, `createdAt` as ISO 8601. */
+export interface PlainKey {
+  readonly id: string
+  readonly provider: string
+  readonly workspaceId: string | null
+  readonly label: string
+  readonly name: string | null
+  readonly disabled: boolean
+  readonly isFallback: boolean
+  readonly isRequired: boolean
+  readonly isByokOnly: boolean
+  readonly declaredZdr: boolean | null
+  readonly allowedModels: ReadonlyArray<string> | null
+  readonly allowedApiKeyHashes: ReadonlyArray<string> | null
+  readonly allowedUserIds: ReadonlyArray<string> | null
+  readonly sortOrder: number
+  readonly createdAt: string
+}
+
+/** A page as plain data. */
+export interface PlainPage {
+  readonly data: ReadonlyArray<PlainKey>
+  readonly totalCount: number
+  readonly offset: number
+  readonly limit: number
+}
+
+/** A span the call produced, as plain data. */
+export interface PlainSpan {
+  readonly name: string
+  readonly kind: string
+  /** The name of the parent span, when it has one. */
+  readonly parent: string | undefined
+  readonly attributes: Readonly<Record<string, unknown>>
+  readonly events: ReadonlyArray<{ readonly name: string; readonly attributes: Readonly<Record<string, unknown>> }>
+  /** Whether the span ended in failure. */
+  readonly failed: boolean
+}
+
+/**
+ * How a call ended. `value`: a `PlainKey` (get, create, update), a `PlainPage` (list), an array of
+ * keys (stream) or pages (pages), `null` (delete).
+ */
+export type Exit =
+  | { readonly _tag: "Success"; readonly value: unknown }
+  | { readonly _tag: "Failure"; readonly error: PlainError }
+  | { readonly _tag: "Defect"; readonly message: string }
+  | { readonly _tag: "Interrupted" }
+
+/** Everything a call produced. */
+export interface Outcome {
+  readonly exit: Exit
+  /** For a stream: the keys it emitted before it ended, however it ended. */
+  readonly emitted: ReadonlyArray<PlainKey>
+  /** Every key in the value is a real instance of the line's `ByokKey` (its class, its schema, `Equal`). */
+  readonly keysAreModels: boolean
+  /** The clock's time as each attempt was handed to the transport. */
+  readonly attemptTimes: ReadonlyArray<number>
+  readonly spans: ReadonlyArray<PlainSpan>
+  /** Every rendering of the outcome a user or a logger could see, with Debug logs and spans: searched for secrets. */
+  readonly texts: ReadonlyArray<string>
+}
+
+/** A call still running. */
+export interface Running {
+  readonly done: Promise<Outcome>
+  /** Whether it has ended. */
+  readonly ended: () => boolean
+  /** Interrupts it, and gives how it ended. */
+  readonly interrupt: () => Promise<Outcome>
+  /** The clock's time of each attempt so far. */
+  readonly attemptTimes: () => ReadonlyArray<number>
+}
+
+/** One client against one fake, on one clock. */
+export interface Session {
+  /** The fake's base URL over this session's transport. */
+  readonly baseUrl: string
+  run(call: Call): Promise<Outcome>
+  start(call: Call): Running
+  /** Runs `calls` together, at most `concurrency` at once; `record: false` skips spans and texts. */
+  runAll(calls: ReadonlyArray<Call>, options: { readonly concurrency: number | "unbounded"; readonly record?: boolean }): Promise<ReadonlyArray<Outcome>>
+  /** Moves the test clock forward (or to an instant) and lets the fibers it woke run. */
+  advance(millis: number): Promise<void>
+  advanceTo(millis: number): Promise<void>
+  nowMillis(): Promise<number>
+  close(): Promise<void>
+}
+
+/** A failure before any call: the layer could not be built. */
+export interface LayerFailure {
+  readonly _tag: string
+  readonly message: string
+  readonly texts: ReadonlyArray<string>
+}
+
+/** What each line provides. */
+export interface Driver {
+  readonly line: "effect3" | "effect4"
+  /** A fresh fake that checks bodies with this line's input schemas. */
+  makeFake(options?: FakeApiOptions): FakeApi
+  open(options: SessionOptions): Promise<Session>
+  /** Builds `Byok.layer` with these options; the error it fails with, if any. */
+  layerError(options: ClientOptions & { readonly fake: FakeApi }): Promise<PlainError | undefined>
+  /**
+   * A session whose client comes from `Byok.layerConfig()` reading `env` as its configuration, or
+   * the layer's failure.
+   */
+  openFromConfig(options: {
+    readonly fake: FakeApi
+    readonly env: Readonly<Record<string, string>>
+  }): Promise<{ readonly session: Session } | { readonly failure: LayerFailure }>
+  /** `ByokKeyFromWire` of this line on a wire object: the plain key, or the decode message. */
+  decodeWireKey(wire: unknown): { readonly ok: true; readonly key: PlainKey } | { readonly ok: false; readonly message: string }
+  /** A plain key through this line's `ByokKey` and `ByokKeyFromWire`: encoded to wire JSON. */
+  encodeKey(key: PlainKey): unknown
+}
