@@ -50,6 +50,7 @@ import { Secret } from "../../shared/behaviour/driver.js"
 import type { FakeApi } from "../../shared/src/fake/fakeApi.js"
 import { Byok, ByokError, ByokKey, ByokKeyFromWire, type ByokKeyPage, type ByokOptions, type ByokService } from "../src/index.js"
 import { makeFake } from "../src/internal/fake/fakeApi.js"
+import { lineModel } from "./lineModel.js"
 import { makeMemoryClient } from "../src/internal/fake/memoryClient.js"
 import { listen } from "../src/internal/fake/nodeServer.js"
 import { memoryBaseUrl } from "../src/testing.js"
@@ -433,6 +434,7 @@ export const driver: Driver = {
     const decoded = Schema.decodeUnknownEither(ByokKeyFromWire)(wire)
     return decoded._tag === "Right" ? { ok: true, key: plainKey(decoded.right) } : { ok: false, message: String(decoded.left.message) }
   },
+  lineModel,
   encodeKey: (key) =>
     Schema.encodeSync(ByokKeyFromWire)(new ByokKey({ ...key, name: key.name, createdAt: new Date(key.createdAt) }))
 }

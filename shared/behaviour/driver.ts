@@ -5,6 +5,7 @@
  * is plain data, so the suites need neither Effect nor vitest: they use `node:assert`.
  */
 import type { FakeApi, FakeApiOptions } from "../src/fake/fakeApi.js"
+import type { ContractModel } from "./libraryModel.js"
 
 /** A secret the driver wraps in its line's `Redacted` before handing it to the library. */
 export class Secret {
@@ -200,4 +201,6 @@ export interface Driver {
   decodeWireKey(wire: unknown): { readonly ok: true; readonly key: PlainKey } | { readonly ok: false; readonly message: string }
   /** A plain key through this line's `ByokKey` and `ByokKeyFromWire`: encoded to wire JSON. */
   encodeKey(key: PlainKey): unknown
+  /** What this line models of the contract, read from its endpoint rows and schemas (their encoded sides). */
+  lineModel(): ContractModel
 }

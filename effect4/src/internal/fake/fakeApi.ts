@@ -1,0 +1,59 @@
+/**
+ * The shared fake (`shared/src/fake/`) with this line's pieces: its input schemas check create and
+ * update bodies, its `ByokKey` decodes stored credentials, and an `Outcome` is acted out on this
+ * line's `Clock`.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { type Checked, FakeApi, type FakeApiOptions, type FakeRequest, type Outcome } from "../../../../shared/src/fake/fakeApi.js"
+import type { WireCreate, WireUpdate } from "../../../../shared/src/wire.js"
+import { type ByokKey, ByokKeyFromWire } from "../../ByokKey.js"
+import * as ByokInput from "../../ByokInput.js"
+import { rejectedFields } from "../byokClient.js"
+
+/** A stored credential and its raw key. */
+export interface StoredCredential {
+  readonly key: ByokKey
+  readonly secret: Redacted.Redacted<string>
+}
+
+
+/** The body as the line's input schema checks it, with the key unwrapped for storing. */
+const checker = <S extends Schema.Codec<any, object>>(schema: S) => {
+  const decode = Schema.decodeUnknownResult(schema)
+  const encode = Schema.encodeSync(schema)
+  return (body: unknown): Checked<any> =>
+    Result.match(decode(body, { errors: "all" }), {
+      onFailure: (error) => ({
+        ok: false,
+        issues: rejectedFields(error).map((i) => `${i.path.map(String).join(".")}: ${i.message}`)
+      }),
+      onSuccess: (value) => ({ ok: true, value: encode(value) })
+    })
+}
+
+const validators = {
+  create: checker(ByokInput.CreateByokKey) as (body: unknown) => Checked<WireCreate>,
+  update: checker(ByokInput.UpdateByokKey) as (body: unknown) => Checked<WireUpdate>
+}
+
+/** A fake that checks bodies with this line's input schemas. */
+export const makeFake = (options?: FakeApiOptions): FakeApi => new FakeApi(validators, options)
+
+const decodeKey = Schema.decodeSync(ByokKeyFromWire)
+
+/** The fake's credentials, decoded as the client would see them, with their raw keys. */
+export const credentialsOf = (fake: FakeApi): ReadonlyArray<StoredCredential> =>
+  fake.credentials().map((stored) => ({ key: decodeKey(stored.wire), secret: Redacted.make(stored.secret) }))
+
+/** Hands a request to the fake at the Clock's time; an answer that comes later waits on the Clock. */
+export const handle = (fake: FakeApi, request: FakeRequest): Effect.Effect<Exclude<Outcome, { _tag: "Later" }>> => {
+  const settle = (outcome: Outcome): Effect.Effect<Exclude<Outcome, { _tag: "Later" }>> =>
+    outcome._tag === "Later"
+      ? Effect.andThen(Effect.sleep(outcome.millis), Effect.flatMap(Clock.currentTimeMillis, (now) => settle(outcome.then(now))))
+      : Effect.succeed(outcome)
+  return Effect.flatMap(Clock.currentTimeMillis, (now) => settle(fake.handle(request, now)))
+}

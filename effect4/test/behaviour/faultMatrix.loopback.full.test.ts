@@ -1,0 +1,4 @@
+import { faultMatrixLoopback } from "../../../shared/behaviour/suites/faultMatrix.js"
+import { run } from "./register.js"
+
+run(faultMatrixLoopback)

@@ -1,0 +1,444 @@
+/**
+ * The Effect 4 line's driver for the shared behaviour description (`shared/behaviour/`): sessions of
+ * the real client over the shared fake, on `TestClock` or the live clock, in memory or over
+ * 127.0.0.1, with every call's spans, Debug logs and renderings recorded as plain data.
+ */
+import {
+  Cause,
+  Clock,
+  ConfigProvider,
+  Context,
+  Duration,
+  Effect,
+  Equal,
+  Exit,
+  Fiber,
+  Layer,
+  Logger,
+  ManagedRuntime,
+  Option,
+  Random,
+  Redacted,
+  References,
+  Result,
+  Schedule,
+  Schema,
+  Stream,
+  Tracer
+} from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
+import { TestClock } from "effect/testing"
+import { inspect } from "node:util"
+import type {
+  Call,
+  ClientOptions,
+  Driver,
+  Exit as PlainExit,
+  Outcome,
+  PlainError,
+  PlainKey,
+  PlainPage,
+  PlainSpan,
+  Running,
+  Session,
+  SessionOptions
+} from "../../shared/behaviour/driver.js"
+import { Secret } from "../../shared/behaviour/driver.js"
+import type { FakeApi } from "../../shared/src/fake/fakeApi.js"
+import { Byok, ByokError, ByokKey, ByokKeyFromWire, type ByokKeyPage, type ByokOptions, type ByokService } from "../src/index.js"
+import { makeFake } from "../src/internal/fake/fakeApi.js"
+import { lineModel } from "./lineModel.js"
+import { makeMemoryClient } from "../src/internal/fake/memoryClient.js"
+import { listen } from "../src/internal/fake/nodeServer.js"
+import { memoryBaseUrl } from "../src/testing.js"
+
+// ---------------------------------------------------------------------------------------------
+// Plain data.
+
+const plainKey = (key: ByokKey): PlainKey => ({
+  id: key.id,
+  provider: key.provider,
+  workspaceId: key.workspaceId,
+  label: key.label,
+  name: key.name ?? null,
+  disabled: key.disabled,
+  isFallback: key.isFallback,
+  isRequired: key.isRequired,
+  isByokOnly: key.isByokOnly,
+  declaredZdr: key.declaredZdr,
+  allowedModels: key.allowedModels,
+  allowedApiKeyHashes: key.allowedApiKeyHashes,
+  allowedUserIds: key.allowedUserIds,
+  sortOrder: key.sortOrder,
+  createdAt: key.createdAt.toISOString()
+})
+
+const plainPage = (page: ByokKeyPage): PlainPage => ({
+  data: page.data.map(plainKey),
+  totalCount: page.totalCount,
+  offset: page.offset,
+  limit: page.limit
+})
+
+/** A real instance of the class: its prototype, its schema, and structural equality with a fresh one. */
+const isModel = (key: unknown): boolean =>
+  key instanceof ByokKey && Schema.is(ByokKey)(key) && Equal.equals(key, new ByokKey({ ...key }))
+
+const plainError = (error: unknown): PlainError => {
+  const fields: Record<string, unknown> = {}
+  if (typeof error === "object" && error !== null) {
+    for (const [name, value] of Object.entries(error)) {
+      if (name === "retryAfter" && Duration.isDuration(value)) fields.retryAfterMillis = Duration.toMillis(value)
+      else fields[name] = value
+    }
+  }
+  return {
+    ...fields,
+    _tag: typeof fields._tag === "string" ? fields._tag : "UnknownError",
+    message: error instanceof Error ? error.message : String(error),
+    isError: error instanceof Error,
+    isByokError: ByokError.isByokError(error)
+  }
+}
+
+/** The caller's input with every `Secret` as a `Redacted`. */
+const input = (value: unknown): any => {
+  if (value instanceof Secret) return Redacted.make(value.value)
+  if (Array.isArray(value)) return value.map(input)
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, input(v)]))
+  }
+  return value
+}
+
+const retrySchedule = (spec: ClientOptions["retry"]): ByokOptions["retry"] => {
+  if (spec === undefined || spec === "default") return undefined
+  if (spec === false) return false
+  if ("spacedMillis" in spec) return Schedule.max([Schedule.spaced(Duration.millis(spec.spacedMillis)), Schedule.recurs(spec.recurs)])
+  if ("exponentialMillis" in spec) {
+    return Schedule.max([Schedule.exponential(Duration.millis(spec.exponentialMillis)), Schedule.recurs(spec.recurs)])
+  }
+  return Schedule.recurs(spec.recurs)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording: spans, Debug logs and every rendering of an exit.
+
+class RecordingSpan implements Tracer.Span {
+  readonly _tag = "Span"
+  readonly name: string
+  readonly spanId: string
+  readonly traceId: string
+  readonly parent: Option.Option<Tracer.AnySpan>
+  readonly annotations: Context.Context<never>
+  readonly sampled: boolean
+  readonly kind: Tracer.SpanKind
+  status: Tracer.SpanStatus
+  readonly attributes = new Map<string, unknown>()
+  readonly events: Array<{ name: string; attributes: Record<string, unknown> }> = []
+  readonly links: Array<Tracer.SpanLink>
+  constructor(private readonly sink: Array<PlainSpan>, options: Parameters<Tracer.Tracer["span"]>[0]) {
+    this.name = options.name
+    this.parent = options.parent
+    this.annotations = options.annotations
+    this.sampled = options.sampled
+    this.kind = options.kind
+    this.status = { _tag: "Started", startTime: options.startTime }
+    this.links = [...options.links]
+    this.traceId = Option.isSome(options.parent) ? options.parent.value.traceId : `trace-${sink.length}`
+    this.spanId = `span-${sink.length}-${Math.random().toString(16).slice(2)}`
+  }
+  end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
+    this.status = { _tag: "Ended", startTime: this.status.startTime, endTime, exit }
+    const parent = Option.isSome(this.parent) && this.parent.value instanceof RecordingSpan ? this.parent.value.name : undefined
+    this.sink.push({
+      name: this.name,
+      kind: this.kind,
+      parent,
+      attributes: Object.fromEntries(this.attributes),
+      events: this.events,
+      failed: Exit.isFailure(exit)
+    })
+  }
+  attribute(key: string, value: unknown): void {
+    this.attributes.set(key, value)
+  }
+  event(name: string, _startTime: bigint, attributes?: Record<string, unknown>): void {
+    this.events.push({ name, attributes: attributes ?? {} })
+  }
+  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
+    this.links.push(...links)
+  }
+}
+
+/** JSON.stringify that survives bigints, cycles and functions. */
+const safeJson = (value: unknown): string => {
+  const seen = new WeakSet<object>()
+  try {
+    return JSON.stringify(value, (_key, v) => {
+      if (typeof v === "bigint") return v.toString()
+      if (typeof v === "function") return `[function ${v.name}]`
+      if (typeof v === "object" && v !== null) {
+        if (seen.has(v)) return "[Circular]"
+        seen.add(v)
+      }
+      return v
+    }) ?? "undefined"
+  } catch (error) {
+    return `[unserializable: ${String(error)}]`
+  }
+}
+
+/** Every rendering of an exit a user or a logger could produce. */
+const renderExit = (exit: Exit.Exit<unknown, unknown>): Array<string> => {
+  const out: Array<string> = [safeJson(exit)]
+  if (Exit.isSuccess(exit)) {
+    out.push(String(exit.value))
+    return out
+  }
+  out.push(Cause.pretty(exit.cause), String(exit.cause))
+  for (const reason of exit.cause.reasons) {
+    const error = reason._tag === "Fail" ? reason.error : reason._tag === "Die" ? reason.defect : undefined
+    if (error === undefined) continue
+    out.push(String(error), safeJson(error), inspect(error, { depth: 6 }))
+    if (error instanceof Error) out.push(error.message, error.stack ?? "", error.toString())
+  }
+  return out
+}
+
+const plainExit = (exit: Exit.Exit<unknown, unknown>, value: (a: any) => unknown): PlainExit => {
+  if (Exit.isSuccess(exit)) return { _tag: "Success", value: value(exit.value) }
+  const failure = Cause.findErrorOption(exit.cause)
+  if (Option.isSome(failure)) return { _tag: "Failure", error: plainError(failure.value) }
+  const defect = exit.cause.reasons.find((reason) => reason._tag === "Die")
+  if (defect !== undefined) return { _tag: "Defect", message: String(defect.defect) }
+  return { _tag: "Interrupted" }
+}
+
+/** The clock's time of each attempt of the current call, written at the HttpClient boundary. */
+const AttemptLog = Context.Reference<Array<number> | undefined>("test/AttemptLog", { defaultValue: () => undefined })
+
+/** Runs a call, recording its spans, Debug logs and renderings. */
+const observe = (byok: ByokService, call: Call, record: boolean): Effect.Effect<Outcome> =>
+  Effect.suspend(() => {
+    const spans: Array<PlainSpan> = []
+    const texts: Array<string> = []
+    const emitted: Array<PlainKey> = []
+    const attemptTimes: Array<number> = []
+    let models = true
+    const keep = <K>(key: K): K => {
+      if (!isModel(key)) models = false
+      return key
+    }
+    const operation = (): Effect.Effect<unknown, unknown> => {
+      switch (call.op) {
+        case "list":
+          return Effect.map(byok.list(input(call.options)), (page) => plainPage({ ...page, data: page.data.map(keep) }))
+        case "stream": {
+          const stream = byok.stream(input(call.options))
+          return Effect.as(
+            Stream.runForEach(call.take === undefined ? stream : Stream.take(stream, call.take), (key) =>
+              Effect.sync(() => emitted.push(plainKey(keep(key))))),
+            emitted
+          )
+        }
+        case "pages":
+          return Effect.map(Stream.runCollect(byok.pages(input(call.options))), (pages) =>
+            pages.map((page) => plainPage({ ...page, data: page.data.map(keep) })))
+        case "get":
+          return Effect.map(byok.get(input(call.id)), (key) => plainKey(keep(key)))
+        case "create":
+          return Effect.map(byok.create(input(call.input)), (key) => plainKey(keep(key)))
+        case "update":
+          return Effect.map(byok.update(input(call.id), input(call.input)), (key) => plainKey(keep(key)))
+        case "delete":
+          return Effect.as(byok.delete(input(call.id)), null)
+      }
+    }
+    const tracer = Tracer.make({ span: (options) => new RecordingSpan(spans, options) })
+    const logger = Logger.make((options) => {
+      texts.push(Logger.formatLogFmt.log(options), Logger.formatJson.log(options))
+    })
+    const run = Effect.exit(operation()).pipe(
+      Effect.tap((exit) =>
+        Exit.isSuccess(exit) ? Effect.logDebug("byok operation succeeded", exit.value) : Effect.logDebug("byok operation failed", exit.cause)
+      ),
+      Effect.provideService(AttemptLog, attemptTimes)
+    )
+    const recorded = record
+      ? run.pipe(
+        Effect.withTracer(tracer),
+        Effect.provideService(References.CurrentLoggers, new Set([logger])),
+        Effect.provideService(References.MinimumLogLevel, "All")
+      )
+      : run
+    return Effect.map(recorded, (exit): Outcome => {
+      if (record) {
+        texts.push(...renderExit(exit))
+        for (const span of spans) texts.push([span.name, safeJson(span.attributes), safeJson(span.events)].join("\n"))
+      }
+      return { exit: plainExit(exit, (a) => a), emitted, keysAreModels: models, attemptTimes, spans, texts }
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------
+// Sessions.
+
+class LoopbackUrl extends Context.Service<LoopbackUrl, string>()("test/LoopbackUrl") {}
+
+/** The transport's HttpClient, and the fake's base URL over it. */
+const transportLayer = async (fake: FakeApi, transport: SessionOptions["transport"]) => {
+  if (transport === undefined || transport === "memory") {
+    return { httpClient: Layer.succeed(HttpClient.HttpClient, makeMemoryClient(fake)), server: Layer.succeed(LoopbackUrl, memoryBaseUrl) }
+  }
+  const server = Layer.effect(LoopbackUrl, listen(fake))
+  if (transport === "fetch") return { httpClient: FetchHttpClient.layer, server }
+  const NodeHttpClient = await import("@effect/platform-node/NodeHttpClient")
+  return { httpClient: NodeHttpClient.layerUndici, server }
+}
+
+/** The options of `Byok.make`, from plain ones; the HttpClient tap records attempts and calls the hooks. */
+const byokOptions = (fake: FakeApi, baseUrl: string, options: SessionOptions): ByokOptions => {
+  const client = options.client ?? {}
+  const { onRequest, onResponse } = options
+  return {
+    apiKey: client.apiKey === undefined
+      ? Redacted.make(fake.apiKey)
+      : client.apiKey instanceof Secret
+      ? Redacted.make(client.apiKey.value)
+      : client.apiKey as unknown as Redacted.Redacted<string>,
+    baseUrl: client.baseUrl ?? baseUrl,
+    ...(client.appUrl !== undefined ? { appUrl: client.appUrl } : {}),
+    ...(client.appTitle !== undefined ? { appTitle: client.appTitle } : {}),
+    ...(client.appCategories !== undefined ? { appCategories: client.appCategories } : {}),
+    ...(client.retry !== undefined ? { retry: retrySchedule(client.retry) } : {}),
+    ...(client.timeoutMillis !== undefined ? { timeout: Duration.millis(client.timeoutMillis) } : {}),
+    ...(client.maxRetryAfterMillis !== undefined ? { maxRetryAfter: Duration.millis(client.maxRetryAfterMillis) } : {}),
+    ...(client.maxConcurrentRequests !== undefined ? { maxConcurrentRequests: client.maxConcurrentRequests } : {}),
+    ...(client.httpClientSpans !== undefined ? { httpClientSpans: client.httpClientSpans } : {}),
+    transformClient: (c) =>
+      c.pipe(
+        HttpClient.tapRequest(() =>
+          Effect.flatMap(Effect.service(AttemptLog), (log) =>
+            Effect.clockWith((clock) =>
+              Effect.sync(() => {
+                log?.push(clock.currentTimeMillisUnsafe())
+                onRequest?.()
+              })
+            ))
+        ),
+        HttpClient.tap(() => Effect.sync(() => onResponse?.()))
+      )
+  }
+}
+
+/** A `Random` that gives `values` in turn, round and round. */
+const fixedRandom = (values: ReadonlyArray<number>): Random.Random => {
+  let i = 0
+  const next = () => values[i++ % values.length]!
+  return { nextDoubleUnsafe: next, nextIntUnsafe: () => Math.floor(next() * Number.MAX_SAFE_INTEGER) }
+}
+
+/** Lets the fibers a clock move woke run to their next suspension (turns of the event loop, not sleeps). */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+}
+
+const open = async (options: SessionOptions): Promise<Session> => {
+  const { httpClient, server } = await transportLayer(options.fake, options.transport)
+  const clock = options.clock === "live" ? Layer.empty : TestClock.layer()
+  const runtime = ManagedRuntime.make(Layer.mergeAll(httpClient, server, clock))
+  const baseUrl = await runtime.runPromise(LoopbackUrl)
+  if (options.clock !== "live" && options.startMillis !== undefined) await runtime.runPromise(TestClock.setTime(options.startMillis))
+  const byok = await runtime.runPromise(Byok.make(byokOptions(options.fake, baseUrl, options)))
+  const random = options.random
+  const withRandom = <A>(self: Effect.Effect<A>) => random === undefined || random.length === 0 ? self : Effect.provideService(self, Random.Random, fixedRandom(random))
+
+  const start = (call: Call): Running => {
+    const attempts: Array<number> = []
+    const fiber = runtime.runFork(withRandom(observe(byok, call, true)).pipe(Effect.provideService(AttemptLog, attempts)))
+    const outcome = (exit: Exit.Exit<Outcome, unknown>): Outcome =>
+      Exit.isSuccess(exit)
+        ? exit.value
+        : { exit: plainExit(exit, (a) => a), emitted: [], keysAreModels: true, attemptTimes: attempts, spans: [], texts: renderExit(exit) }
+    return {
+      done: runtime.runPromise(Fiber.await(fiber)).then(outcome),
+      ended: () => fiber.pollUnsafe() !== undefined,
+      interrupt: () => runtime.runPromise(Effect.andThen(Fiber.interrupt(fiber), Fiber.await(fiber))).then(outcome),
+      attemptTimes: () => attempts
+    }
+  }
+  return {
+    baseUrl,
+    run: (call) => runtime.runPromise(withRandom(observe(byok, call, true))),
+    start,
+    runAll: (calls, { concurrency, record = true }) =>
+      runtime.runPromise(withRandom(Effect.forEach(calls, (call) => observe(byok, call, record), { concurrency }))),
+    advance: async (millis) => {
+      await runtime.runPromise(TestClock.adjust(Duration.millis(millis)))
+      await settle()
+    },
+    advanceTo: async (millis) => {
+      await runtime.runPromise(TestClock.setTime(millis))
+      await settle()
+    },
+    nowMillis: () => runtime.runPromise(Clock.currentTimeMillis),
+    close: () => runtime.dispose()
+  }
+}
+
+/** The Effect 4 line. */
+export const driver: Driver = {
+  line: "effect4",
+  makeFake,
+  open,
+  layerError: async ({ fake, ...client }) => {
+    const exit = await Effect.runPromiseExit(
+      Byok.make(byokOptions(fake, memoryBaseUrl, { fake, client })).pipe(
+        Effect.provideService(HttpClient.HttpClient, makeMemoryClient(fake))
+      )
+    )
+    return Exit.isSuccess(exit) ? undefined : plainError(Option.getOrUndefined(Cause.findErrorOption(exit.cause)))
+  },
+  openFromConfig: async ({ env, fake }) => {
+    const configured = Byok.layerConfig().pipe(
+      Layer.provide(Layer.succeed(HttpClient.HttpClient, makeMemoryClient(fake))),
+      Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(env)))
+    )
+    const built = await Effect.runPromiseExit(Effect.scoped(Layer.build(configured)))
+    if (Exit.isFailure(built)) {
+      const error = Cause.squash(built.cause)
+      return {
+        failure: {
+          _tag: ByokError.isByokError(error) ? error._tag : "ConfigError",
+          message: error instanceof Error ? error.message : String(error),
+          texts: renderExit(built)
+        }
+      }
+    }
+    const runtime = ManagedRuntime.make(configured)
+    const byok = await runtime.runPromise(Effect.service(Byok))
+    return {
+      session: {
+        baseUrl: memoryBaseUrl,
+        run: (call) => runtime.runPromise(observe(byok, call, true)),
+        start: () => {
+          throw new Error("start is not available on a configured session")
+        },
+        runAll: (calls, { concurrency, record = true }) =>
+          runtime.runPromise(Effect.forEach(calls, (call) => observe(byok, call, record), { concurrency })),
+        advance: () => Promise.resolve(),
+        advanceTo: () => Promise.resolve(),
+        nowMillis: () => runtime.runPromise(Clock.currentTimeMillis),
+        close: () => runtime.dispose()
+      }
+    }
+  },
+  decodeWireKey: (wire) => {
+    const decoded = Schema.decodeUnknownResult(ByokKeyFromWire)(wire)
+    return Result.isSuccess(decoded) ? { ok: true, key: plainKey(decoded.success) } : { ok: false, message: decoded.failure.message }
+  },
+  lineModel,
+  encodeKey: (key) =>
+    Schema.encodeSync(ByokKeyFromWire)(new ByokKey({ ...key, name: key.name, createdAt: new Date(key.createdAt) }))
+}
