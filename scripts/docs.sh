@@ -1,26 +1,39 @@
 #!/usr/bin/env bash
-# The API reference: @effect/docgen over the public modules (docgen.json says which), every
-# @example type-checked against src/ and run, the Markdown written to docs/modules.
+# The API reference of one line: @effect/docgen over its public modules (its docgen.json says
+# which), every @example type-checked against its src/ and run with its own Effect, the Markdown
+# written to <line>/docs/modules.
 #
-#   bash scripts/docs.sh           regenerate docs/modules
-#   bash scripts/docs.sh --check   fail on a broken example, an export without @since, a description
-#                                  or a @category, a missing required example, or a stale docs/modules
+#   bash scripts/docs.sh effect4           regenerate effect4/docs/modules
+#   bash scripts/docs.sh effect4 --check   fail on a broken example, an export without @since, a
+#                                          description or a @category, a missing required example,
+#                                          or a stale docs/modules
 #
-# docgen runs in a scratch copy of the project: it refuses a package.json without `homepage`, and it
-# leaves its examples folder behind when an example fails; neither should touch the tree.
-# KEEP_STAGE=1 keeps the copy (and, after a failure, docgen's examples as compiled) for a look.
+# docgen runs in a scratch copy of the line (beside a copy of shared/, which its sources import): it
+# refuses a package.json without `homepage`, and it leaves its examples folder behind when an
+# example fails; neither should touch the tree. KEEP_STAGE=1 keeps the copy for a look.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+repo="$(cd "$(dirname "$0")/.." && pwd)"
 
+line="${1:-}"
+case "$line" in
+  effect3 | effect4) ;;
+  *) echo "usage: bash scripts/docs.sh effect3|effect4 [--check]" >&2; exit 2 ;;
+esac
+root="$repo/$line"
 mode=write
-case "${1:-}" in
+case "${2:-}" in
   "") ;;
   --check) mode=check ;;
-  *) echo "usage: bash scripts/docs.sh [--check]" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/docs.sh effect3|effect4 [--check]" >&2; exit 2 ;;
 esac
+# The Effect 3 line has its own node_modules; the Effect 4 line is a workspace of the root's.
+modules="$root/node_modules"
+[ -d "$modules/effect" ] || modules="$repo/node_modules"
 
-stage="$(mktemp -d)"
-if [ -n "${KEEP_STAGE:-}" ]; then echo "[docs] scratch copy: $stage"; else trap 'rm -rf "$stage"' EXIT; fi
+scratch="$(mktemp -d)"
+if [ -n "${KEEP_STAGE:-}" ]; then echo "[docs] scratch copy: $scratch"; else trap 'rm -rf "$scratch"' EXIT; fi
+stage="$scratch/$line"
+mkdir -p "$stage"
 
 node -e '
   const pkg = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"))
@@ -28,13 +41,16 @@ node -e '
   process.stdout.write(JSON.stringify(pkg, null, 2))
 ' "$root/package.json" >"$stage/package.json"
 cp -R "$root/src" "$stage/src"
-cp "$root/docgen.json" "$root/tsconfig.json" "$stage/"
-ln -s "$root/node_modules" "$stage/node_modules"
+cp "$root/docgen.json" "$root/tsconfig.docgen.json" "$stage/"
+cp "$repo/tsconfig.base.json" "$scratch/"
+mkdir -p "$scratch/shared"
+cp -R "$repo/shared/src" "$scratch/shared/src"
+ln -s "$modules" "$stage/node_modules"
 
 started=$(date +%s)
-# docgen spawns `tsc` and `tsx` for the examples: the project's own, whoever calls this script.
-(cd "$stage" && PATH="$root/node_modules/.bin:$PATH" docgen)
-echo "[docs] docgen: $(( $(date +%s) - started )) s"
+# docgen spawns `tsc` and `tsx` for the examples: the repository's own, whoever calls this script.
+(cd "$stage" && PATH="$repo/node_modules/.bin:$PATH" docgen)
+echo "[docs] $line docgen: $(( $(date +%s) - started )) s"
 
 out="$stage/docs/modules"
 # Jekyll scaffolding, with nothing to read on a git host.

@@ -58,7 +58,7 @@ import * as internal from "./internal/byokClient.js"
  *
  * @example
  * ```ts
- * import { Chunk, Effect, Stream } from "effect"
+ * import { Effect, Stream } from "effect"
  * import { Byok } from "effect-openrouter-byok"
  * import { FakeByokApi } from "effect-openrouter-byok/testing"
  *
@@ -72,7 +72,7 @@ import * as internal from "./internal/byokClient.js"
  * )
  *
  * const TestByok = FakeByokApi.layerByok({ fake: { seed: 20 } })
- * Effect.runPromise(Effect.provide(disabled, TestByok)).then((ids) => console.log(Chunk.toReadonlyArray(ids)))
+ * Effect.runPromise(Effect.provide(disabled, TestByok)).then((ids) => console.log(ids))
  * // [ '00000000-0000-4000-8000-000000000007', '00000000-0000-4000-8000-00000000000e' ]
  * ```
  *
@@ -121,7 +121,7 @@ import * as internal from "./internal/byokClient.js"
  * const rotate = (id: string, key: Redacted.Redacted) => Effect.flatMap(Byok, (byok) => byok.update(id, { key }))
  * const retire = (id: string) => Effect.flatMap(Byok, (byok) => byok.update(id, { disabled: true, name: null }))
  *
- * const program = Effect.zipRight(rotate(fakeId(1), Redacted.make("sk-rotated-0042")), retire(fakeId(1)))
+ * const program = Effect.andThen(rotate(fakeId(1), Redacted.make("sk-rotated-0042")), retire(fakeId(1)))
  * const TestByok = FakeByokApi.layerByok({ fake: { seed: 1 } })
  * Effect.runPromise(Effect.provide(program, TestByok)).then((key) => console.log(key.label, key.disabled, key.name))
  * // sk-...0042 true null
@@ -138,7 +138,7 @@ import * as internal from "./internal/byokClient.js"
  *   Effect.flatMap(Byok, (byok) => byok.delete(id)).pipe(Effect.catchTag("NotFound", () => Effect.void))
  *
  * const TestByok = FakeByokApi.layerByok({ fake: { seed: 1 } })
- * Effect.runPromise(Effect.provide(Effect.zipRight(ensureDeleted(fakeId(1)), ensureDeleted(fakeId(1))), TestByok))
+ * Effect.runPromise(Effect.provide(Effect.andThen(ensureDeleted(fakeId(1)), ensureDeleted(fakeId(1))), TestByok))
  * ```
  *
  * @since 0.1.0
@@ -195,7 +195,7 @@ export interface ByokOptions {
   /** Attempts in flight at once through this client (default 32); more wait their turn. */
   readonly maxConcurrentRequests?: number | undefined
   /**
-   * Keep `@effect/platform`'s own `http.client` span (and its trace-context headers) under each
+   * Keep the platform's own `http.client` span (and its trace-context headers) under each
    * `Byok.*` span. Off by default: the `Byok.*` span already carries method, path and status.
    */
   readonly httpClientSpans?: boolean | undefined
@@ -223,16 +223,16 @@ export class Byok extends Context.Service<Byok, ByokService>()("effect-openroute
    *
    * @example
    * ```ts
-   * import { FetchHttpClient } from "@effect/platform"
    * import { Config, Context, Effect, Layer } from "effect"
+   * import { FetchHttpClient } from "effect/http"
    * import { Byok, type ByokService } from "effect-openrouter-byok"
    *
    * // a second account's client beside the default one, under a tag of your own
-   * class StagingByok extends Context.Tag("StagingByok")<StagingByok, ByokService>() {}
+   * class StagingByok extends Context.Service<StagingByok, ByokService>()("StagingByok") {}
    *
    * const StagingByokLive = Layer.effect(
    *   StagingByok,
-   *   Effect.flatMap(Config.redacted("STAGING_OPENROUTER_API_KEY"), (apiKey) => Byok.make({ apiKey }))
+   *   Effect.flatMap(Config.Redacted("STAGING_OPENROUTER_API_KEY"), (apiKey) => Byok.make({ apiKey }))
    * ).pipe(Layer.provide(FetchHttpClient.layer))
    * ```
    *
@@ -249,8 +249,8 @@ export class Byok extends Context.Service<Byok, ByokService>()("effect-openroute
    *
    * @example
    * ```ts
-   * import { FetchHttpClient } from "@effect/platform"
    * import { Layer, Redacted, Schedule } from "effect"
+   * import { FetchHttpClient } from "effect/http"
    * import { Byok } from "effect-openrouter-byok"
    *
    * // explicit options, here a key from your own secret store and timings of your own
@@ -259,7 +259,7 @@ export class Byok extends Context.Service<Byok, ByokService>()("effect-openroute
    *     apiKey,
    *     appTitle: "Key dashboard",
    *     timeout: "10 seconds",
-   *     retry: Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
+   *     retry: Schedule.max([Schedule.exponential("200 millis"), Schedule.recurs(5)])
    *   }).pipe(Layer.provide(FetchHttpClient.layer))
    * ```
    *
@@ -278,8 +278,8 @@ export class Byok extends Context.Service<Byok, ByokService>()("effect-openroute
    *
    * @example
    * ```ts
-   * import { FetchHttpClient } from "@effect/platform"
    * import { Effect, Layer } from "effect"
+   * import { FetchHttpClient } from "effect/http"
    * import { Byok } from "effect-openrouter-byok"
    *
    * // the key from OPENROUTER_API_KEY (the other OPENROUTER_* variables are optional), over fetch

@@ -116,14 +116,14 @@ const settingKeys = {
  *
  * @example
  * ```ts
- * import { Result, Schema } from "effect"
+ * import { Schema } from "effect"
  * import { ListByokKeys } from "effect-openrouter-byok"
  *
  * // Check a form's options by the client's own rules before calling `list`
- * const check = Schema.validateEither(ListByokKeys)
+ * const check = Schema.is(ListByokKeys)
  *
- * console.log(Either.isRight(check({ provider: "openai", limit: 20 }))) // true
- * console.log(Either.isRight(check({ limit: 500 }))) // false: limit is 1 to 100
+ * console.log(check({ provider: "openai", limit: 20 })) // true
+ * console.log(check({ limit: 500 })) // false: limit is 1 to 100
  * ```
  *
  * @since 0.1.0
@@ -182,18 +182,18 @@ export interface StreamByokKeys extends Schema.Schema.Type<typeof StreamByokKeys
  *
  * @example
  * ```ts
- * import { Either, Redacted, Schema } from "effect"
+ * import { Redacted, Schema } from "effect"
  * import { CreateByokKey } from "effect-openrouter-byok"
  *
  * // What `create` would refuse with InvalidRequest, sending nothing
- * const result = Schema.validateEither(CreateByokKey)({
+ * const accepted = Schema.is(CreateByokKey)({
  *   provider: "openai",
  *   key: Redacted.make("sk-proj-example"),
  *   isFallback: true,
  *   isByokOnly: true
  * })
  *
- * console.log(Either.isLeft(result)) // true: isFallback and isByokOnly cannot both be true
+ * console.log(accepted) // false: isFallback and isByokOnly cannot both be true
  * ```
  *
  * @since 0.1.0

@@ -237,16 +237,14 @@ export class FakeByokApi extends Context.Service<FakeByokApi, FakeByokApiService
    * import { FakeByokApi, memoryBaseUrl } from "effect-openrouter-byok/testing"
    *
    * // your app's own Byok.layerConfig, answered by the fake
-   * const env = ConfigProvider.fromMap(
-   *   new Map([
-   *     ["OPENROUTER_API_KEY", "test-management-key"],
-   *     ["OPENROUTER_BASE_URL", memoryBaseUrl]
-   *   ])
-   * )
+   * const env = ConfigProvider.fromEnvRecord({
+   *   OPENROUTER_API_KEY: "test-management-key",
+   *   OPENROUTER_BASE_URL: memoryBaseUrl
+   * })
    * const TestLayer = Byok.layerConfig().pipe(
    *   Layer.provide(FakeByokApi.layerHttpClient),
    *   Layer.provideMerge(FakeByokApi.layer({ seed: 2, apiKey: "test-management-key" })),
-   *   Layer.provide(Layer.setConfigProvider(env))
+   *   Layer.provide(ConfigProvider.layer(env))
    * )
    *
    * const count = Effect.flatMap(Byok, (byok) => byok.list()).pipe(Effect.map((page) => page.totalCount))
@@ -276,13 +274,13 @@ export class FakeByokApi extends Context.Service<FakeByokApi, FakeByokApiService
    *
    * @example
    * ```ts
-   * import { FetchHttpClient } from "@effect/platform"
    * import { Effect, Layer } from "effect"
+   * import { FetchHttpClient } from "effect/http"
    * import { Byok } from "effect-openrouter-byok"
    * import { FakeByokApi, FakeByokServer } from "effect-openrouter-byok/testing"
    *
    * // the fake over real HTTP on 127.0.0.1 (a free port) until the layer's scope closes
-   * const OverLoopback = Layer.unwrapEffect(
+   * const OverLoopback = Layer.unwrap(
    *   Effect.gen(function*() {
    *     const fake = yield* FakeByokApi
    *     const server = yield* FakeByokServer

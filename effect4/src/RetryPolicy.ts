@@ -102,7 +102,7 @@ export const retryAfterOf = (error: ByokError.ByokError): Duration.Duration | un
  * // A read-only step of your own, retried by the library's rule on your timing
  * const everyTenSeconds = Schedule.max([Schedule.spaced("10 seconds"), Schedule.recurs(6)])
  *
- * const total = Effect.flatMap(Byok.asEffect(), (byok) => byok.list({ limit: 1 })).pipe(
+ * const total = Effect.flatMap(Byok, (byok) => byok.list({ limit: 1 })).pipe(
  *   Effect.map((page) => page.totalCount),
  *   Effect.retry(RetryPolicy.policy(everyTenSeconds, "idempotent"))
  * )
