@@ -1,7 +1,9 @@
 /**
- * Type-checks every ```ts block of the README as its own module against the package's sources,
- * with the compiler options a strict user project has. `npm run typecheck` runs it; so does the
- * full test tier (test/readme.full.test.ts).
+ * Type-checks every TypeScript block of the README as its own module against its line's sources,
+ * with the compiler options a strict user project has. A block fenced ```ts is Effect 4 code (the
+ * default line); ```ts effect3 is Effect 3 code. Each line's blocks compile inside that line's
+ * folder, so `effect` and the platform packages resolve to the line's own. `npm run typecheck`
+ * runs it; so does the full test tier.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -9,16 +11,21 @@ import ts from "typescript"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 
-/** The README's TypeScript examples, in order. */
-export const readmeExamples = (): Array<string> =>
-  [...readFileSync(`${root}README.md`, "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
+export type Line = "effect3" | "effect4"
 
-/** The compiler's complaints about the examples, one line each; empty when they all type-check. */
-export const checkReadmeExamples = (): Array<string> => {
-  const dir = `${root}effect3/test/.readme/`
+/** The README's TypeScript examples, in order, with the line each is written for. */
+export const readmeExamples = (): Array<{ readonly line: Line; readonly code: string }> =>
+  [...readFileSync(`${root}README.md`, "utf8").matchAll(/```ts( effect3)?\n([\s\S]*?)```/g)].map((m) => ({
+    line: m[1] === undefined ? "effect4" : "effect3",
+    code: m[2]!
+  }))
+
+const checkLine = (line: Line, blocks: ReadonlyArray<string>): Array<string> => {
+  const dir = `${root}${line}/test/.readme/`
   rmSync(dir, { recursive: true, force: true })
+  if (blocks.length === 0) return []
   mkdirSync(dir, { recursive: true })
-  const files = readmeExamples().map((block, i) => {
+  const files = blocks.map((block, i) => {
     const file = `${dir}example-${i + 1}.ts`
     writeFileSync(file, `${block}\nexport {}\n`)
     return file
@@ -34,18 +41,28 @@ export const checkReadmeExamples = (): Array<string> => {
     types: ["node"],
     baseUrl: root,
     paths: {
-      "effect-openrouter-byok": ["effect3/src/index.ts"],
-      "effect-openrouter-byok/testing": ["effect3/src/testing.ts"]
+      "effect-openrouter-byok": [`${line}/src/index.ts`],
+      "effect-openrouter-byok/testing": [`${line}/src/testing.ts`]
     }
   })
   return ts.getPreEmitDiagnostics(program).map((d) =>
-    `${d.file?.fileName.replace(dir, "") ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`
+    `${line}/${d.file?.fileName.replace(dir, "") ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`
+  )
+}
+
+/** The compiler's complaints about the examples, one line each; empty when they all type-check. */
+export const checkReadmeExamples = (): Array<string> => {
+  const examples = readmeExamples()
+  return (["effect4", "effect3"] as const).flatMap((line) =>
+    checkLine(line, examples.filter((e) => e.line === line).map((e) => e.code))
   )
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const problems = checkReadmeExamples()
   for (const problem of problems) console.error(problem)
-  console.log(`README examples: ${readmeExamples().length} checked, ${problems.length} problem(s)`)
+  const examples = readmeExamples()
+  const count = (line: Line) => examples.filter((e) => e.line === line).length
+  console.log(`README examples: ${count("effect4")} for Effect 4 and ${count("effect3")} for Effect 3 checked, ${problems.length} problem(s)`)
   process.exitCode = problems.length === 0 ? 0 : 1
 }

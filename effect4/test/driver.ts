@@ -400,6 +400,28 @@ export const driver: Driver = {
     )
     return Exit.isSuccess(exit) ? undefined : plainError(Option.getOrUndefined(Cause.findErrorOption(exit.cause)))
   },
+  layerFailure: async ({ fake, ...client }) => {
+    const texts: Array<string> = []
+    const logger = Logger.make((options) => {
+      texts.push(Logger.formatLogFmt.log(options), Logger.formatJson.log(options))
+    })
+    const exit = await Effect.runPromise(
+      Effect.exit(Byok.make(byokOptions(fake, memoryBaseUrl, { fake, client }))).pipe(
+        Effect.tap((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.logDebug("byok layer failed", exit.cause)),
+        Effect.provideService(HttpClient.HttpClient, makeMemoryClient(fake)),
+        Effect.provideService(References.CurrentLoggers, new Set([logger])),
+        Effect.provideService(References.MinimumLogLevel, "All")
+      )
+    )
+    if (Exit.isSuccess(exit)) return undefined
+    texts.push(...renderExit(exit))
+    return { error: plainError(Option.getOrUndefined(Cause.findErrorOption(exit.cause))), texts }
+  },
+  renderings: (value) => {
+    const held = input(value)
+    const parts = typeof held === "object" && held !== null ? [held, ...Object.values(held)] : [held]
+    return parts.flatMap((part) => [String(part), String(JSON.stringify(part)), inspect(part, { depth: 5 })])
+  },
   openFromConfig: async ({ env, fake }) => {
     const configured = Byok.layerConfig().pipe(
       Layer.provide(Layer.succeed(HttpClient.HttpClient, makeMemoryClient(fake))),

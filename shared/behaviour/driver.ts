@@ -190,6 +190,18 @@ export interface Driver {
   /** Builds `Byok.layer` with these options; the error it fails with, if any. */
   layerError(options: ClientOptions & { readonly fake: FakeApi }): Promise<PlainError | undefined>
   /**
+   * Like `layerError`, recorded as a call is: the error, and every rendering of the failure with
+   * its Debug log (`texts`, as `Outcome.texts`), searched for secrets; `undefined` when it builds.
+   */
+  layerFailure(
+    options: ClientOptions & { readonly fake: FakeApi }
+  ): Promise<{ readonly error: PlainError; readonly texts: ReadonlyArray<string> } | undefined>
+  /**
+   * Every rendering a caller could make of a value as this line holds it, each `Secret` as its
+   * `Redacted`: `String`, `JSON.stringify` and `util.inspect` of the value and of each of its own fields.
+   */
+  renderings(value: unknown): ReadonlyArray<string>
+  /**
    * A session whose client comes from `Byok.layerConfig()` reading `env` as its configuration, or
    * the layer's failure.
    */

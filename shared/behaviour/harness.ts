@@ -20,6 +20,8 @@ export interface Group {
   readonly name: string
   readonly tests: ReadonlyArray<BehaviourTest>
   readonly groups?: ReadonlyArray<Group>
+  /** Runs once the group's tests are done, to close what they shared. */
+  readonly afterAll?: () => Promise<void>
 }
 
 /** A file's worth of behaviour, with the tally it prints when done. */
@@ -38,6 +40,7 @@ const registerGroup = (group: Group, driver: Driver, registrar: Registrar): void
   registrar.describe(group.name, () => {
     for (const test of group.tests) registrar.it(test.name, () => test.run(driver), test.timeoutMillis)
     for (const inner of group.groups ?? []) registerGroup(inner, driver, registrar)
+    if (group.afterAll !== undefined) registrar.afterAll(group.afterAll)
   })
 }
 

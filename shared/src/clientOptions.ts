@@ -111,8 +111,11 @@ export const describeInvalidInput = (
   rejected: ReadonlyArray<InputIssue>
 ): { readonly message: string; readonly issues: ReadonlyArray<string> } => {
   const issues = rejected.map((issue) => {
-    const where = issue.path.length === 0 ? "(input)" : issue.path.map(String).join(".")
-    const what = issue.path.includes("key") ? "must be a non-empty string wrapped in Redacted" : withoutActualValue(issue.message)
+    // Below `key` is the Redacted wrapper's own structure, which says nothing to the caller.
+    const keyAt = issue.path.indexOf("key")
+    const path = keyAt === -1 ? issue.path : issue.path.slice(0, keyAt + 1)
+    const where = path.length === 0 ? "(input)" : path.map(String).join(".")
+    const what = keyAt !== -1 ? "must be a non-empty string wrapped in Redacted" : withoutActualValue(issue.message)
     return `${where}: ${what}`
   })
   return { message: `invalid ${operation} input: ${issues.join("; ")}`, issues }

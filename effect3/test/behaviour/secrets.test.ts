@@ -1,0 +1,4 @@
+import { secrets } from "../../../shared/behaviour/suites/secrets.js"
+import { run } from "./register.js"
+
+run(secrets)

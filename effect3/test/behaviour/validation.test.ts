@@ -1,0 +1,4 @@
+import { validation } from "../../../shared/behaviour/suites/validation.js"
+import { run } from "./register.js"
+
+run(validation)
