@@ -38,6 +38,16 @@ export default tseslint.config(
     }
   },
   {
+    // The root bench runs every client: an Effect import here would load Effect 4 into the SDK's and
+    // the Effect 3 line's processes. Line-specific bench code lives in effect3/bench and effect4/bench.
+    files: ["bench/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{ group: effectPackages, message: "The root bench must not import Effect: put it in the line's own bench/." }]
+      }]
+    }
+  },
+  {
     files: ["shared/test/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", {

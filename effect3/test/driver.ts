@@ -26,6 +26,7 @@ import {
   Redacted,
   Schedule,
   Schema,
+  Scope,
   Stream,
   TestClock,
   TestContext,
@@ -42,13 +43,23 @@ import type {
   PlainKey,
   PlainPage,
   PlainSpan,
+  Pulled,
   Running,
+
   Session,
   SessionOptions
 } from "../../shared/behaviour/driver.js"
 import { Secret } from "../../shared/behaviour/driver.js"
 import type { FakeApi } from "../../shared/src/fake/fakeApi.js"
-import { Byok, ByokError, ByokKey, ByokKeyFromWire, type ByokKeyPage, type ByokOptions, type ByokService } from "../src/index.js"
+import {
+  Byok,
+  ByokError,
+  ByokKey,
+  ByokKeyFromWire,
+  type ByokKeyPage,
+  type ByokOptions,
+  type ByokService
+} from "../src/index.js"
 import { makeFake } from "../src/internal/fake/fakeApi.js"
 import { lineModel } from "./lineModel.js"
 import { makeMemoryClient } from "../src/internal/fake/memoryClient.js"
@@ -83,9 +94,13 @@ const plainPage = (page: ByokKeyPage): PlainPage => ({
   limit: page.limit
 })
 
-/** A real instance of the class: its prototype, its schema, and structural equality with a fresh one. */
+/**
+ * A real instance of the class: its prototype, its schema, and structural equality with a fresh one
+ * holding the same field values (unvalidated, so its arrays are the same arrays: `Equal` compares
+ * plain arrays by reference).
+ */
 const isModel = (key: unknown): boolean =>
-  key instanceof ByokKey && Schema.is(ByokKey)(key) && Equal.equals(key, new ByokKey({ ...key }))
+  key instanceof ByokKey && Schema.is(ByokKey)(key) && Equal.equals(key, new ByokKey({ ...key }, { disableValidation: true }))
 
 const plainError = (error: unknown): PlainError => {
   const fields: Record<string, unknown> = {}
@@ -209,7 +224,10 @@ const renderExit = (exit: Exit.Exit<unknown, unknown>): Array<string> => {
 const plainExit = (exit: Exit.Exit<unknown, unknown>, value: (a: any) => unknown): PlainExit => {
   if (Exit.isSuccess(exit)) return { _tag: "Success", value: value(exit.value) }
   const failure = Chunk.head(Cause.failures(exit.cause))
-  if (Option.isSome(failure)) return { _tag: "Failure", error: plainError(failure.value) }
+  if (Option.isSome(failure)) {
+    const only = Cause.failures(exit.cause).length === 1 && Cause.defects(exit.cause).length === 0 && !Cause.isInterrupted(exit.cause)
+    return { _tag: "Failure", error: plainError(failure.value), only }
+  }
   const defect = Chunk.head(Cause.defects(exit.cause))
   if (Option.isSome(defect)) return { _tag: "Defect", message: String(defect.value) }
   return { _tag: "Interrupted" }
@@ -218,13 +236,23 @@ const plainExit = (exit: Exit.Exit<unknown, unknown>, value: (a: any) => unknown
 /** The clock's time of each attempt of the current call, written at the HttpClient boundary. */
 const attemptLog = FiberRef.unsafeMake<Array<number> | undefined>(undefined)
 
+/** What a call records as it goes, kept where a caller can still read it if the call is interrupted. */
+interface Progress {
+  readonly emitted: Array<PlainKey>
+  readonly attemptTimes: Array<number>
+}
+
 /** Runs a call, recording its spans, Debug logs and renderings. */
-const observe = (byok: ByokService, call: Call, record: boolean): Effect.Effect<Outcome> =>
+const observe = (
+  byok: ByokService,
+  call: Call,
+  record: boolean,
+  progress: Progress = { emitted: [], attemptTimes: [] }
+): Effect.Effect<Outcome> =>
   Effect.suspend(() => {
     const spans: Array<PlainSpan> = []
     const texts: Array<string> = []
-    const emitted: Array<PlainKey> = []
-    const attemptTimes: Array<number> = []
+    const { attemptTimes, emitted } = progress
     let models = true
     const keep = <K>(key: K): K => {
       if (!isModel(key)) models = false
@@ -340,28 +368,28 @@ const settle = async () => {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
-const open = async (options: SessionOptions): Promise<Session> => {
-  const { httpClient, server } = await transportLayer(options.fake, options.transport)
-  const clock = options.clock === "live" ? Layer.empty : TestContext.TestContext
-  const runtime = ManagedRuntime.make(Layer.mergeAll(httpClient, server, clock))
-  const baseUrl = await runtime.runPromise(LoopbackUrl)
-  if (options.clock !== "live" && options.startMillis !== undefined) await runtime.runPromise(TestClock.setTime(options.startMillis))
-  const byok = await runtime.runPromise(Byok.make(byokOptions(options.fake, baseUrl, options)))
-  const random = options.random
-  const withRandom = <A>(self: Effect.Effect<A>) => random === undefined || random.length === 0 ? self : Effect.withRandom(self, Random.fixed(random as [number, ...Array<number>]))
+/** A session over a runtime that holds the transport (and the test clock, when there is one). */
+const sessionOver = (
+  runtime: ManagedRuntime.ManagedRuntime<any, any>,
+  byok: ByokService,
+  baseUrl: string,
+  random: ReadonlyArray<number> | undefined
+): Session => {
+  const withRandom = <A>(self: Effect.Effect<A>) =>
+    random === undefined || random.length === 0 ? self : Effect.withRandom(self, Random.fixed(random as [number, ...Array<number>]))
 
   const start = (call: Call): Running => {
-    const attempts: Array<number> = []
-    const fiber = runtime.runFork(withRandom(observe(byok, call, true)).pipe(Effect.locally(attemptLog, attempts)))
+    const progress: Progress = { emitted: [], attemptTimes: [] }
+    const fiber = runtime.runFork(withRandom(observe(byok, call, true, progress)))
     const outcome = (exit: Exit.Exit<Outcome, unknown>): Outcome =>
       Exit.isSuccess(exit)
         ? exit.value
-        : { exit: plainExit(exit, (a) => a), emitted: [], keysAreModels: true, attemptTimes: attempts, spans: [], texts: renderExit(exit) }
+        : { exit: plainExit(exit, (a) => a), ...progress, keysAreModels: true, spans: [], texts: renderExit(exit) }
     return {
       done: runtime.runPromise(Fiber.await(fiber)).then(outcome),
       ended: () => fiber.unsafePoll() !== null,
       interrupt: () => runtime.runPromise(Fiber.interrupt(fiber)).then(outcome),
-      attemptTimes: () => attempts
+      attemptTimes: () => progress.attemptTimes
     }
   }
   return {
@@ -379,8 +407,32 @@ const open = async (options: SessionOptions): Promise<Session> => {
       await settle()
     },
     nowMillis: () => runtime.runPromise(Clock.currentTimeMillis),
-    close: () => runtime.dispose()
+    close: () => runtime.dispose(),
+    pull: async (options) => {
+      const scope = await runtime.runPromise(Scope.make())
+      const pull = await runtime.runPromise(Scope.extend(Stream.toPull(byok.stream(input(options))), scope))
+      const pulled = (exit: Exit.Exit<Chunk.Chunk<ByokKey>, Option.Option<unknown>>): Pulled => {
+        if (Exit.isSuccess(exit)) return { _tag: "Chunk", keys: Chunk.toReadonlyArray(exit.value).map(plainKey) }
+        const failure = Chunk.head(Cause.failures(exit.cause))
+        if (Option.isNone(failure)) return { _tag: "Closed" }
+        return Option.isNone(failure.value) ? { _tag: "End" } : { _tag: "Failure", error: plainError(failure.value.value) }
+      }
+      return {
+        next: () => runtime.runPromise(Effect.flatMap(Effect.forkIn(pull, scope), Fiber.await)).then(pulled),
+        close: () => runtime.runPromise(Scope.close(scope, Exit.void))
+      }
+    }
   }
+}
+
+const open = async (options: SessionOptions): Promise<Session> => {
+  const { httpClient, server } = await transportLayer(options.fake, options.transport)
+  const clock = options.clock === "live" ? Layer.empty : TestContext.TestContext
+  const runtime = ManagedRuntime.make(Layer.mergeAll(httpClient, server, clock))
+  const baseUrl = await runtime.runPromise(LoopbackUrl)
+  if (options.clock !== "live" && options.startMillis !== undefined) await runtime.runPromise(TestClock.setTime(options.startMillis))
+  const byok = await runtime.runPromise(Byok.make(byokOptions(options.fake, baseUrl, options)))
+  return sessionOver(runtime, byok, baseUrl, options.random)
 }
 
 /** The Effect 3 line. */
@@ -435,28 +487,16 @@ export const driver: Driver = {
       }
     }
     const runtime = ManagedRuntime.make(configured)
-    const byok = await runtime.runPromise(Byok)
-    return {
-      session: {
-        baseUrl: memoryBaseUrl,
-        run: (call) => runtime.runPromise(observe(byok, call, true)),
-        start: () => {
-          throw new Error("start is not available on a configured session")
-        },
-        runAll: (calls, { concurrency, record = true }) =>
-          runtime.runPromise(Effect.forEach(calls, (call) => observe(byok, call, record), { concurrency })),
-        advance: () => Promise.resolve(),
-        advanceTo: () => Promise.resolve(),
-        nowMillis: () => runtime.runPromise(Clock.currentTimeMillis),
-        close: () => runtime.dispose()
-      }
-    }
+    return { session: sessionOver(runtime, await runtime.runPromise(Byok), memoryBaseUrl, undefined) }
   },
   decodeWireKey: (wire) => {
     const decoded = Schema.decodeUnknownEither(ByokKeyFromWire)(wire)
-    return decoded._tag === "Right" ? { ok: true, key: plainKey(decoded.right) } : { ok: false, message: String(decoded.left.message) }
+    return decoded._tag === "Right"
+      ? { ok: true, key: plainKey(decoded.right), encoded: Schema.encodeSync(ByokKeyFromWire)(decoded.right) }
+      : { ok: false, message: String(decoded.left.message) }
   },
   lineModel,
   encodeKey: (key) =>
-    Schema.encodeSync(ByokKeyFromWire)(new ByokKey({ ...key, name: key.name, createdAt: new Date(key.createdAt) }))
+    Schema.encodeSync(ByokKeyFromWire)(new ByokKey({ ...key, name: key.name, createdAt: new Date(key.createdAt) })),
+
 }

@@ -23,6 +23,7 @@ import {
   Result,
   Schedule,
   Schema,
+  Scope,
   Stream,
   Tracer
 } from "effect"
@@ -39,13 +40,23 @@ import type {
   PlainKey,
   PlainPage,
   PlainSpan,
+  Pulled,
   Running,
+
   Session,
   SessionOptions
 } from "../../shared/behaviour/driver.js"
 import { Secret } from "../../shared/behaviour/driver.js"
 import type { FakeApi } from "../../shared/src/fake/fakeApi.js"
-import { Byok, ByokError, ByokKey, ByokKeyFromWire, type ByokKeyPage, type ByokOptions, type ByokService } from "../src/index.js"
+import {
+  Byok,
+  ByokError,
+  ByokKey,
+  ByokKeyFromWire,
+  type ByokKeyPage,
+  type ByokOptions,
+  type ByokService
+} from "../src/index.js"
 import { makeFake } from "../src/internal/fake/fakeApi.js"
 import { lineModel } from "./lineModel.js"
 import { makeMemoryClient } from "../src/internal/fake/memoryClient.js"
@@ -80,9 +91,13 @@ const plainPage = (page: ByokKeyPage): PlainPage => ({
   limit: page.limit
 })
 
-/** A real instance of the class: its prototype, its schema, and structural equality with a fresh one. */
+/**
+ * A real instance of the class: its prototype, its schema, and structural equality with a fresh one
+ * holding the same field values (unvalidated, so its arrays are the same arrays: `Equal` compares
+ * plain arrays by reference).
+ */
 const isModel = (key: unknown): boolean =>
-  key instanceof ByokKey && Schema.is(ByokKey)(key) && Equal.equals(key, new ByokKey({ ...key }))
+  key instanceof ByokKey && Schema.is(ByokKey)(key) && Equal.equals(key, new ByokKey({ ...key }, { disableChecks: true }))
 
 const plainError = (error: unknown): PlainError => {
   const fields: Record<string, unknown> = {}
@@ -190,6 +205,12 @@ const safeJson = (value: unknown): string => {
 }
 
 /** Every rendering of an exit a user or a logger could produce. */
+/** A logger that keeps each line in logfmt and JSON. */
+const recordingLogger = (texts: Array<string>) =>
+  Logger.make((options) => {
+    texts.push(Logger.formatLogFmt.log(options), Logger.formatJson.log(options))
+  })
+
 const renderExit = (exit: Exit.Exit<unknown, unknown>): Array<string> => {
   const out: Array<string> = [safeJson(exit)]
   if (Exit.isSuccess(exit)) {
@@ -209,7 +230,11 @@ const renderExit = (exit: Exit.Exit<unknown, unknown>): Array<string> => {
 const plainExit = (exit: Exit.Exit<unknown, unknown>, value: (a: any) => unknown): PlainExit => {
   if (Exit.isSuccess(exit)) return { _tag: "Success", value: value(exit.value) }
   const failure = Cause.findErrorOption(exit.cause)
-  if (Option.isSome(failure)) return { _tag: "Failure", error: plainError(failure.value) }
+  if (Option.isSome(failure)) {
+    const reasons = exit.cause.reasons
+    const only = reasons.length === 1
+    return { _tag: "Failure", error: plainError(failure.value), only }
+  }
   const defect = exit.cause.reasons.find((reason) => reason._tag === "Die")
   if (defect !== undefined) return { _tag: "Defect", message: String(defect.defect) }
   return { _tag: "Interrupted" }
@@ -218,13 +243,23 @@ const plainExit = (exit: Exit.Exit<unknown, unknown>, value: (a: any) => unknown
 /** The clock's time of each attempt of the current call, written at the HttpClient boundary. */
 const AttemptLog = Context.Reference<Array<number> | undefined>("test/AttemptLog", { defaultValue: () => undefined })
 
+/** What a call records as it goes, kept where a caller can still read it if the call is interrupted. */
+interface Progress {
+  readonly emitted: Array<PlainKey>
+  readonly attemptTimes: Array<number>
+}
+
 /** Runs a call, recording its spans, Debug logs and renderings. */
-const observe = (byok: ByokService, call: Call, record: boolean): Effect.Effect<Outcome> =>
+const observe = (
+  byok: ByokService,
+  call: Call,
+  record: boolean,
+  progress: Progress = { emitted: [], attemptTimes: [] }
+): Effect.Effect<Outcome> =>
   Effect.suspend(() => {
     const spans: Array<PlainSpan> = []
     const texts: Array<string> = []
-    const emitted: Array<PlainKey> = []
-    const attemptTimes: Array<number> = []
+    const { attemptTimes, emitted } = progress
     let models = true
     const keep = <K>(key: K): K => {
       if (!isModel(key)) models = false
@@ -256,9 +291,7 @@ const observe = (byok: ByokService, call: Call, record: boolean): Effect.Effect<
       }
     }
     const tracer = Tracer.make({ span: (options) => new RecordingSpan(spans, options) })
-    const logger = Logger.make((options) => {
-      texts.push(Logger.formatLogFmt.log(options), Logger.formatJson.log(options))
-    })
+    const logger = recordingLogger(texts)
     const run = Effect.exit(operation()).pipe(
       Effect.tap((exit) =>
         Exit.isSuccess(exit) ? Effect.logDebug("byok operation succeeded", exit.value) : Effect.logDebug("byok operation failed", exit.cause)
@@ -344,28 +377,28 @@ const settle = async () => {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
-const open = async (options: SessionOptions): Promise<Session> => {
-  const { httpClient, server } = await transportLayer(options.fake, options.transport)
-  const clock = options.clock === "live" ? Layer.empty : TestClock.layer()
-  const runtime = ManagedRuntime.make(Layer.mergeAll(httpClient, server, clock))
-  const baseUrl = await runtime.runPromise(LoopbackUrl)
-  if (options.clock !== "live" && options.startMillis !== undefined) await runtime.runPromise(TestClock.setTime(options.startMillis))
-  const byok = await runtime.runPromise(Byok.make(byokOptions(options.fake, baseUrl, options)))
-  const random = options.random
-  const withRandom = <A>(self: Effect.Effect<A>) => random === undefined || random.length === 0 ? self : Effect.provideService(self, Random.Random, fixedRandom(random))
+/** A session over a runtime that holds the transport (and the test clock, when there is one). */
+const sessionOver = (
+  runtime: ManagedRuntime.ManagedRuntime<any, any>,
+  byok: ByokService,
+  baseUrl: string,
+  random: ReadonlyArray<number> | undefined
+): Session => {
+  const withRandom = <A>(self: Effect.Effect<A>) =>
+    random === undefined || random.length === 0 ? self : Effect.provideService(self, Random.Random, fixedRandom(random))
 
   const start = (call: Call): Running => {
-    const attempts: Array<number> = []
-    const fiber = runtime.runFork(withRandom(observe(byok, call, true)).pipe(Effect.provideService(AttemptLog, attempts)))
+    const progress: Progress = { emitted: [], attemptTimes: [] }
+    const fiber = runtime.runFork(withRandom(observe(byok, call, true, progress)))
     const outcome = (exit: Exit.Exit<Outcome, unknown>): Outcome =>
       Exit.isSuccess(exit)
         ? exit.value
-        : { exit: plainExit(exit, (a) => a), emitted: [], keysAreModels: true, attemptTimes: attempts, spans: [], texts: renderExit(exit) }
+        : { exit: plainExit(exit, (a) => a), ...progress, keysAreModels: true, spans: [], texts: renderExit(exit) }
     return {
       done: runtime.runPromise(Fiber.await(fiber)).then(outcome),
       ended: () => fiber.pollUnsafe() !== undefined,
       interrupt: () => runtime.runPromise(Effect.andThen(Fiber.interrupt(fiber), Fiber.await(fiber))).then(outcome),
-      attemptTimes: () => attempts
+      attemptTimes: () => progress.attemptTimes
     }
   }
   return {
@@ -383,8 +416,33 @@ const open = async (options: SessionOptions): Promise<Session> => {
       await settle()
     },
     nowMillis: () => runtime.runPromise(Clock.currentTimeMillis),
-    close: () => runtime.dispose()
+    close: () => runtime.dispose(),
+    pull: async (options) => {
+      const scope = await runtime.runPromise(Scope.make())
+      const pull = await runtime.runPromise(Scope.provide(Stream.toPull(byok.stream(input(options))), scope))
+      const pulled = (exit: Exit.Exit<ReadonlyArray<ByokKey>, unknown>): Pulled => {
+        if (Exit.isSuccess(exit)) return { _tag: "Chunk", keys: exit.value.map(plainKey) }
+        const reason = exit.cause.reasons[0]
+        if (reason === undefined || reason._tag === "Interrupt") return { _tag: "Closed" }
+        if (reason._tag === "Fail" && Cause.isDone(reason.error)) return { _tag: "End" }
+        return reason._tag === "Fail" ? { _tag: "Failure", error: plainError(reason.error) } : { _tag: "Closed" }
+      }
+      return {
+        next: () => runtime.runPromise(Effect.flatMap(Effect.forkIn(pull, scope), Fiber.await)).then(pulled),
+        close: () => runtime.runPromise(Scope.close(scope, Exit.void))
+      }
+    }
   }
+}
+
+const open = async (options: SessionOptions): Promise<Session> => {
+  const { httpClient, server } = await transportLayer(options.fake, options.transport)
+  const clock = options.clock === "live" ? Layer.empty : TestClock.layer()
+  const runtime = ManagedRuntime.make(Layer.mergeAll(httpClient, server, clock))
+  const baseUrl = await runtime.runPromise(LoopbackUrl)
+  if (options.clock !== "live" && options.startMillis !== undefined) await runtime.runPromise(TestClock.setTime(options.startMillis))
+  const byok = await runtime.runPromise(Byok.make(byokOptions(options.fake, baseUrl, options)))
+  return sessionOver(runtime, byok, baseUrl, options.random)
 }
 
 /** The Effect 4 line. */
@@ -402,9 +460,7 @@ export const driver: Driver = {
   },
   layerFailure: async ({ fake, ...client }) => {
     const texts: Array<string> = []
-    const logger = Logger.make((options) => {
-      texts.push(Logger.formatLogFmt.log(options), Logger.formatJson.log(options))
-    })
+    const logger = recordingLogger(texts)
     const exit = await Effect.runPromise(
       Effect.exit(Byok.make(byokOptions(fake, memoryBaseUrl, { fake, client }))).pipe(
         Effect.tap((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.logDebug("byok layer failed", exit.cause)),
@@ -439,28 +495,16 @@ export const driver: Driver = {
       }
     }
     const runtime = ManagedRuntime.make(configured)
-    const byok = await runtime.runPromise(Effect.service(Byok))
-    return {
-      session: {
-        baseUrl: memoryBaseUrl,
-        run: (call) => runtime.runPromise(observe(byok, call, true)),
-        start: () => {
-          throw new Error("start is not available on a configured session")
-        },
-        runAll: (calls, { concurrency, record = true }) =>
-          runtime.runPromise(Effect.forEach(calls, (call) => observe(byok, call, record), { concurrency })),
-        advance: () => Promise.resolve(),
-        advanceTo: () => Promise.resolve(),
-        nowMillis: () => runtime.runPromise(Clock.currentTimeMillis),
-        close: () => runtime.dispose()
-      }
-    }
+    return { session: sessionOver(runtime, await runtime.runPromise(Effect.service(Byok)), memoryBaseUrl, undefined) }
   },
   decodeWireKey: (wire) => {
     const decoded = Schema.decodeUnknownResult(ByokKeyFromWire)(wire)
-    return Result.isSuccess(decoded) ? { ok: true, key: plainKey(decoded.success) } : { ok: false, message: decoded.failure.message }
+    return Result.isSuccess(decoded)
+      ? { ok: true, key: plainKey(decoded.success), encoded: Schema.encodeSync(ByokKeyFromWire)(decoded.success) }
+      : { ok: false, message: decoded.failure.message }
   },
   lineModel,
   encodeKey: (key) =>
-    Schema.encodeSync(ByokKeyFromWire)(new ByokKey({ ...key, name: key.name, createdAt: new Date(key.createdAt) }))
+    Schema.encodeSync(ByokKeyFromWire)(new ByokKey({ ...key, name: key.name, createdAt: new Date(key.createdAt) })),
+
 }

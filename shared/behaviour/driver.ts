@@ -130,7 +130,12 @@ export interface PlainSpan {
  */
 export type Exit =
   | { readonly _tag: "Success"; readonly value: unknown }
-  | { readonly _tag: "Failure"; readonly error: PlainError }
+  | {
+    readonly _tag: "Failure"
+    readonly error: PlainError
+    /** Whether `error` is the cause's only failure, with no defect and no interruption beside it. */
+    readonly only: boolean
+  }
   | { readonly _tag: "Defect"; readonly message: string }
   | { readonly _tag: "Interrupted" }
 
@@ -153,10 +158,25 @@ export interface Running {
   readonly done: Promise<Outcome>
   /** Whether it has ended. */
   readonly ended: () => boolean
-  /** Interrupts it, and gives how it ended. */
+  /** Interrupts it, and gives how it ended (with the attempts made and, for a stream, the keys emitted). */
   readonly interrupt: () => Promise<Outcome>
   /** The clock's time of each attempt so far. */
   readonly attemptTimes: () => ReadonlyArray<number>
+}
+
+/** What one pull of a stream gave: a chunk of keys, the end, a failure, or nothing because its scope closed first. */
+export type Pulled =
+  | { readonly _tag: "Chunk"; readonly keys: ReadonlyArray<PlainKey> }
+  | { readonly _tag: "End" }
+  | { readonly _tag: "Failure"; readonly error: PlainError }
+  | { readonly _tag: "Closed" }
+
+/** A stream turned into a pull (`Stream.toPull`) inside a scope the caller owns. */
+export interface Pulling {
+  /** Pulls once, in a fiber forked into the scope: closing the scope interrupts a pull still waiting. */
+  next(): Promise<Pulled>
+  /** Closes the scope, as a consumer that gives up does. */
+  close(): Promise<void>
 }
 
 /** One client against one fake, on one clock. */
@@ -172,6 +192,8 @@ export interface Session {
   advanceTo(millis: number): Promise<void>
   nowMillis(): Promise<number>
   close(): Promise<void>
+  /** `stream(options)` as a pull, in a fresh scope. */
+  pull(options?: unknown): Promise<Pulling>
 }
 
 /** A failure before any call: the layer could not be built. */
@@ -209,9 +231,14 @@ export interface Driver {
     readonly fake: FakeApi
     readonly env: Readonly<Record<string, string>>
   }): Promise<{ readonly session: Session } | { readonly failure: LayerFailure }>
-  /** `ByokKeyFromWire` of this line on a wire object: the plain key, or the decode message. */
-  decodeWireKey(wire: unknown): { readonly ok: true; readonly key: PlainKey } | { readonly ok: false; readonly message: string }
-  /** A plain key through this line's `ByokKey` and `ByokKeyFromWire`: encoded to wire JSON. */
+  /**
+   * `ByokKeyFromWire` of this line on a wire object: the plain key, or the decode message. `encoded`:
+   * the decoded `ByokKey` encoded back by `ByokKeyFromWire` (an absent `name` stays absent).
+   */
+  decodeWireKey(
+    wire: unknown
+  ): { readonly ok: true; readonly key: PlainKey; readonly encoded: unknown } | { readonly ok: false; readonly message: string }
+  /** A plain key through this line's `ByokKey` and `ByokKeyFromWire`: encoded to wire JSON (without `name` when it is absent). */
   encodeKey(key: PlainKey): unknown
   /** What this line models of the contract, read from its endpoint rows and schemas (their encoded sides). */
   lineModel(): ContractModel

@@ -7,6 +7,7 @@ import assert from "node:assert/strict"
 import type { Operation } from "../src/endpoints.js"
 import { defaultWorkspaceId, FakeApi, type FakeApiOptions, type LoggedRequest } from "../src/fake/fakeApi.js"
 import type { Driver, Exit, Outcome, PlainError, PlainKey, Session, SessionOptions } from "./driver.js"
+import { byokTags } from "./wireBodies.js"
 
 /** One behaviour, run against a line's driver. */
 export interface BehaviourTest {
@@ -154,6 +155,19 @@ export const errorOf = (outcome: Outcome): PlainError => {
   if (outcome.exit._tag !== "Failure") assert.fail(`expected a failure, got ${describeExit(outcome.exit)}`)
   assert.equal(outcome.exit.error.isError, true, "the error is an Error")
   return outcome.exit.error
+}
+
+/**
+ * Like `errorOf`, and the error is one of this library's tagged errors, with a message, and the
+ * only thing that went wrong: no second failure, no defect, no interruption beside it.
+ */
+export const soleErrorOf = (outcome: Outcome): PlainError => {
+  const error = errorOf(outcome)
+  assert.equal(outcome.exit._tag === "Failure" && outcome.exit.only, true, `not the only failure: ${describeExit(outcome.exit)}`)
+  assert.ok((byokTags as ReadonlyArray<string>).includes(error._tag), `not a BYOK error tag: ${error._tag}`)
+  assert.equal(error.isByokError, true, "one of this library's errors")
+  assert.equal(typeof error.message, "string")
+  return error
 }
 
 /** The keys of a successful list, stream, get, create or update, as ids. */

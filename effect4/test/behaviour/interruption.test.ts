@@ -1,0 +1,4 @@
+import { interruption } from "../../../shared/behaviour/suites/interruption.js"
+import { run } from "./register.js"
+
+run(interruption)
