@@ -274,7 +274,7 @@ const observe = (
           return Effect.map(Stream.runCollect(byok.pages(input(call.options))), (pages) =>
             Chunk.toReadonlyArray(pages).map((page) => plainPage({ ...page, data: page.data.map(keep) })))
         case "get":
-          return Effect.map(byok.get(input(call.id)), (key) => plainKey(keep(key)))
+          return Effect.map(byok.get(input(call.id), input(call.options)), (key) => plainKey(keep(key)))
         case "create":
           return Effect.map(byok.create(input(call.input)), (key) => plainKey(keep(key)))
         case "update":

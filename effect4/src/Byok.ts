@@ -151,8 +151,11 @@ export interface ByokService {
   readonly pages: (options?: ByokInput.StreamByokKeys) => Stream.Stream<ByokKeyPage, ByokError.ListError>
   /** Every credential, lazily, in the server's order. */
   readonly stream: (options?: ByokInput.StreamByokKeys) => Stream.Stream<ByokKey, ByokError.ListError>
-  /** One credential by id (a UUID). */
-  readonly get: (id: string) => Effect.Effect<ByokKey, ByokError.GetError>
+  /**
+   * One credential by id (a UUID), in the account's default workspace or the one `workspaceId`
+   * names; global credentials are found from either.
+   */
+  readonly get: (id: string, options?: ByokInput.GetByokKey) => Effect.Effect<ByokKey, ByokError.GetError>
   /** Stores a new provider key; it is never retried unless the server certainly did not act. */
   readonly create: (input: ByokInput.CreateByokKey) => Effect.Effect<ByokKey, ByokError.CreateError>
   /** Changes a credential; `key` rotates it in place, `null` clears a field, absent leaves it. */

@@ -145,6 +145,36 @@ export const ListByokKeys = Schema.Struct({
 export interface ListByokKeys extends Schema.Schema.Type<typeof ListByokKeys> {}
 
 /**
+ * Options of `Byok.get`: the workspace to look in. Without one the API looks in the account's
+ * default workspace; either way it finds the global credentials too.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Byok, type GetByokKey } from "effect-openrouter-byok"
+ *
+ * // A credential that lives in another workspace than the default one
+ * const staging: GetByokKey = { workspaceId: "7c9e6679-7425-40de-944b-e07fc1f90ae7" }
+ *
+ * const find = (id: string) => Effect.flatMap(Byok, (byok) => byok.get(id, staging))
+ * ```
+ *
+ * @since 2.0.0
+ * @category schemas
+ */
+export const GetByokKey = Schema.Struct({
+  workspaceId: optional(Uuid)
+}).pipe(Schema.encodeKeys({ workspaceId: "workspace_id" }))
+
+/**
+ * Options of `Byok.get`.
+ *
+ * @since 2.0.0
+ * @category models
+ */
+export interface GetByokKey extends Schema.Schema.Type<typeof GetByokKey> {}
+
+/**
  * Options of `Byok.stream` and `Byok.pages`: the filters, the page size (1 to 100, default 100) and
  * how many pages may be fetched at once once the total is known (1 to 16, default 1).
  *

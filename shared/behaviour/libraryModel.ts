@@ -104,7 +104,7 @@ export const libraryModel: ContractModel = {
     }],
     ["GET /byok/{id}", {
       statuses: statuses(Endpoints.get),
-      parameters: pathId,
+      parameters: new Map([...pathId, ...Endpoints.get.query.map((name): [string, Field] => [`query ${name}`, optional])]),
       request: none,
       response: keyResponse
     }],

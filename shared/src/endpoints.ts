@@ -54,7 +54,7 @@ export const get = row({
   operation: "get",
   method: "GET",
   path: "/byok/{id}",
-  query: [],
+  query: ["workspace_id"],
   successStatus: 200,
   declared: [401, 404, 500],
   retry: "idempotent",
@@ -122,17 +122,35 @@ export interface WireRequest {
   readonly attributes?: Readonly<Record<string, string | number>>
 }
 
-/** A list request from a query already in wire form, with the page's offset and limit on its span. */
-export const listRequest = (query: Readonly<Record<string, string | number>>): WireRequest => {
+/** A query in wire form, as strings. */
+const queryStrings = (query: Readonly<Record<string, string | number>>): Record<string, string> => {
   const wire: Record<string, string> = {}
   for (const [name, value] of Object.entries(query)) wire[name] = String(value)
+  return wire
+}
+
+/** The workspace a request is scoped to, on its span, when it names one. */
+const workspaceAttribute = (query: Readonly<Record<string, string | number>>) =>
+  query.workspace_id === undefined ? {} : { "byok.workspace_id": String(query.workspace_id) }
+
+/** A list request from a query already in wire form, with the page's offset and limit on its span. */
+export const listRequest = (query: Readonly<Record<string, string | number>>): WireRequest => ({
+  path: "/byok",
+  query: queryStrings(query),
+  attributes: {
+    "byok.page.offset": query.offset === undefined ? 0 : Number(query.offset),
+    "byok.page.limit": query.limit === undefined ? serverDefaultLimit : Number(query.limit),
+    ...workspaceAttribute(query)
+  }
+})
+
+/** A get request for an id already validated, with a query already in wire form (its workspace, if any). */
+export const getRequest = (id: string, query: Readonly<Record<string, string | number>>): WireRequest => {
+  const wire = queryStrings(query)
   return {
-    path: "/byok",
-    query: wire,
-    attributes: {
-      "byok.page.offset": query.offset === undefined ? 0 : Number(query.offset),
-      "byok.page.limit": query.limit === undefined ? serverDefaultLimit : Number(query.limit)
-    }
+    path: keyPath(id),
+    ...(Object.keys(wire).length > 0 ? { query: wire } : {}),
+    attributes: workspaceAttribute(query)
   }
 }
 
@@ -144,5 +162,5 @@ export const listPageRequest = (
 ): WireRequest => ({
   path: "/byok",
   query: { ...filters, offset: String(offset), limit: String(limit) },
-  attributes: { "byok.page.offset": offset, "byok.page.limit": limit }
+  attributes: { "byok.page.offset": offset, "byok.page.limit": limit, ...workspaceAttribute(filters) }
 })

@@ -10,7 +10,7 @@ import * as Rows from "../../../shared/src/endpoints.js"
 import type { BodyDecoding } from "../../../shared/src/responseRules.js"
 import { ByokKeyFromWire } from "../ByokKey.js"
 import type * as ByokError from "../ByokError.js"
-import { CreateByokKey, ListByokKeys, UpdateByokKey, Uuid } from "../ByokInput.js"
+import { CreateByokKey, GetByokKey, ListByokKeys, UpdateByokKey, Uuid } from "../ByokInput.js"
 
 export type { DeclaredStatus, Operation, WireRequest } from "../../../shared/src/endpoints.js"
 
@@ -80,6 +80,7 @@ const encodeListQuery = Schema.encodeUnknownEither(ListByokKeys)
 const encodeCreate = Schema.encodeUnknownEither(CreateByokKey)
 const encodeUpdate = Schema.encodeUnknownEither(UpdateByokKey)
 const decodeId = Schema.decodeUnknownEither(Uuid)
+const encodeGetQuery = Schema.encodeUnknownEither(GetByokKey)
 
 /** `/byok/{id}` with a validated id. */
 const keyPath = (id: unknown) => Either.map(decodeId(id), Rows.keyPath)
@@ -91,7 +92,9 @@ export const list = endpoint(Rows.list, {
 })
 
 export const get = endpoint(Rows.get, {
-  encodeInput: (id: string) => Either.map(keyPath(id), (path): Rows.WireRequest => ({ path })),
+  request: GetByokKey,
+  encodeInput: ({ id, options }: { readonly id: string; readonly options: GetByokKey }) =>
+    Either.flatMap(decodeId(id), (valid) => Either.map(encodeGetQuery(options), (query) => Rows.getRequest(valid, query))),
   response: KeyResponse
 })
 

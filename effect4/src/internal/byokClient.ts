@@ -150,7 +150,7 @@ export const make = (
       })),
     pages: (options) => pages(options, "Byok.pages"),
     stream: (options) => Stream.flattenIterable(Stream.map(pages(options, "Byok.stream"), (page) => page.data)),
-    get: (id) => Effect.map(run(Endpoints.get, id), (response) => response.data),
+    get: (id, options = {}) => Effect.map(run(Endpoints.get, { id, options }), (response) => response.data),
     create: (input) => Effect.map(run(Endpoints.create, input), (response) => response.data),
     update: (id, changes) => Effect.map(run(Endpoints.update, { id, changes }), (response) => response.data),
     delete: (id) => Effect.asVoid(run(Endpoints.remove, id))

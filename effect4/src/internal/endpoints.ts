@@ -10,7 +10,7 @@ import * as Rows from "../../../shared/src/endpoints.js"
 import type { BodyDecoding } from "../../../shared/src/responseRules.js"
 import { ByokKeyFromWire } from "../ByokKey.js"
 import type * as ByokError from "../ByokError.js"
-import { CreateByokKey, ListByokKeys, UpdateByokKey, Uuid } from "../ByokInput.js"
+import { CreateByokKey, GetByokKey, ListByokKeys, UpdateByokKey, Uuid } from "../ByokInput.js"
 
 export type { DeclaredStatus, Operation, WireRequest } from "../../../shared/src/endpoints.js"
 
@@ -83,6 +83,7 @@ const encodeListQuery = Schema.encodeUnknownResult(ListByokKeys)
 const encodeCreate = Schema.encodeUnknownResult(CreateByokKey)
 const encodeUpdate = Schema.encodeUnknownResult(UpdateByokKey)
 const decodeId = Schema.decodeUnknownResult(Uuid)
+const encodeGetQuery = Schema.encodeUnknownResult(GetByokKey)
 
 /** `/byok/{id}` with a validated id. */
 const keyPath = (id: unknown) => Result.map(decodeId(id), Rows.keyPath)
@@ -94,7 +95,9 @@ export const list = endpoint(Rows.list, {
 })
 
 export const get = endpoint(Rows.get, {
-  encodeInput: (id: string) => Result.map(keyPath(id), (path): Rows.WireRequest => ({ path })),
+  request: GetByokKey,
+  encodeInput: ({ id, options }: { readonly id: string; readonly options: GetByokKey }) =>
+    Result.flatMap(decodeId(id), (valid) => Result.map(encodeGetQuery(options, allErrors), (query) => Rows.getRequest(valid, query))),
   response: KeyResponse
 })
 

@@ -531,7 +531,7 @@ const callOf = (op: Op, setup: CellSetup): Call => {
     case "stream":
       return { op: "stream", options: { workspaceId: setup.workspaceId, pageSize: streamPageSize } }
     case "get":
-      return { op: "get", id: setup.ids[0] }
+      return { op: "get", id: setup.ids[0], options: { workspaceId: setup.workspaceId } }
     case "create":
       return { op: "create", input: { provider: "openai", key: secret(setup.key), name: "created", workspaceId: setup.workspaceId } }
     case "update":

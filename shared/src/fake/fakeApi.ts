@@ -329,7 +329,7 @@ export class FakeApi {
       case "create":
         return this.withBody(request, this.validators.create, (input) => this.create(input, now))
       case "get":
-        return this.withRecord(route.id, (record) => json(200, { data: record.wire }))
+        return this.get(route.id, request.url.searchParams)
       case "update":
         return this.withRecord(route.id, (record) => this.withBody(request, this.validators.update, (input) => this.update(record, input)))
       case "delete":
@@ -364,6 +364,19 @@ export class FakeApi {
       }
     }
     return json(200, { data: matching.slice(offset, offset + limit), total_count: matching.length })
+  }
+
+  /**
+   * A credential by id, within one workspace as the API scopes a get: the default workspace unless
+   * `workspace_id` names another, and the global credentials, which serve every workspace.
+   */
+  private get(id: string | undefined, query: URLSearchParams): Outcome {
+    const workspaceId = query.get("workspace_id") ?? defaultWorkspaceId
+    if (!uuidPattern.test(workspaceId)) return failure(400, "workspace_id must be a UUID")
+    return this.withRecord(id, (record) =>
+      record.wire.workspace_id === workspaceId || record.wire.workspace_id === null
+        ? json(200, { data: record.wire })
+        : failure(404))
   }
 
   private withRecord(id: string | undefined, f: (record: StoredRecord) => Outcome): Outcome {
