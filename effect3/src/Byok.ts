@@ -158,13 +158,85 @@ export interface ByokService {
    * names; global credentials are found from either.
    */
   readonly get: (id: string, options?: ByokInput.GetByokKey) => Effect.Effect<ByokKey, ByokError.GetError>
-  /** Stores a new provider key; it is never retried unless the server certainly did not act. */
-  readonly create: (input: ByokInput.CreateByokKey) => Effect.Effect<ByokKey, ByokError.CreateError>
+  /**
+   * Stores a new provider key; it is never retried unless the server certainly did not act. With
+   * `{ recover: true }`, a create whose outcome is unknown ends with exactly one credential or a
+   * `CreateOutcomeUnknown` naming the candidates (see `CreateOptions`).
+   */
+  readonly create: {
+    (input: ByokInput.CreateByokKey): Effect.Effect<ByokKey, ByokError.CreateError>
+    (input: ByokInput.CreateByokKey, options: CreateOptions): Effect.Effect<ByokKey, ByokError.RecoveringCreateError>
+  }
   /** Changes a credential; `key` rotates it in place, `null` clears a field, absent leaves it. */
   readonly update: (id: string, input: ByokInput.UpdateByokKey) => Effect.Effect<ByokKey, ByokError.UpdateError>
   /** Deletes a credential; succeeds only when the server confirms `{"deleted": true}`. */
   readonly delete: (id: string) => Effect.Effect<void, ByokError.DeleteError>
 }
+
+/**
+ * Options of `Byok.create`.
+ *
+ * With `recover`, a create whose attempt ended ambiguously (sent, but no definite answer: a 500,
+ * 502, 503 or 504, a timeout after sending, a reset, a body that broke off) is settled rather than
+ * failed: the client waits a settle period (the server's `Retry-After` when it sent one no longer
+ * than `maxRetryAfter`), lists the provider's credentials in the workspace, and keeps the one the
+ * create could have made (same provider, workspace, name and settings sent, created no earlier
+ * than the attempt's start less the clock-skew allowance, a `label` consistent with the key). None:
+ * it sends the create again, looks once more after the settle period, and deletes the first
+ * attempt's credential if it appeared meanwhile. More than one, or anything it cannot decide:
+ * `CreateOutcomeUnknown`. It never guesses.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect, Redacted } from "effect"
+ * import { Byok } from "effect-openrouter-byok"
+ *
+ * // A provisioning job that must end with exactly one credential, and says how it got there
+ * const provision = (key: Redacted.Redacted) =>
+ *   Effect.flatMap(Byok, (byok) =>
+ *     byok.create({ provider: "openai", key, name: "Production" }, {
+ *       recover: {
+ *         onRecovery: (recovery) => Console.error(`create ${recovery._tag}: ${recovery.key.id}`)
+ *       }
+ *     })
+ *   )
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export interface CreateOptions {
+  /** Settle an ambiguous outcome (`true` for the defaults); off unless given. */
+  readonly recover?: boolean | RecoverOptions | undefined
+}
+
+/**
+ * How a create's unknown outcome is settled.
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export interface RecoverOptions {
+  /** How long to let the server finish before looking; default 2 seconds. */
+  readonly settle?: Duration.DurationInput | undefined
+  /** How far behind the client's clock the server's `created_at` may be; default 5 minutes. */
+  readonly clockSkew?: Duration.DurationInput | undefined
+  /** Told how the outcome was settled, when it took recovery to settle it. */
+  readonly onRecovery?: ((recovery: CreateRecovery) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * How recovery settled a create: the credential the first attempt stored was found; or none was,
+ * and the create was sent again; or it was sent again and the first attempt's credential appeared
+ * meanwhile, and was removed (`removed` is its id). `key` is the credential the create returns.
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type CreateRecovery =
+  | { readonly _tag: "Recovered"; readonly key: ByokKey }
+  | { readonly _tag: "Retried"; readonly key: ByokKey }
+  | { readonly _tag: "DuplicateRemoved"; readonly key: ByokKey; readonly removed: string }
 
 /**
  * Options of `Byok.layer` and `Byok.make`.

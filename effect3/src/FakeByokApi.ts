@@ -102,7 +102,13 @@ export type {
 export const Fault = {
   ...SharedFaults.faults,
   /** Wait, then answer normally. The wait uses the Clock, so `TestClock` drives it. */
-  delay: (delay: Duration.DurationInput): Fault => SharedFaults.faults.delayMillis(Duration.toMillis(Duration.decode(delay)))
+  delay: (delay: Duration.DurationInput): Fault => SharedFaults.faults.delayMillis(Duration.toMillis(Duration.decode(delay))),
+  /**
+   * Never answer, and act on the request `after` it arrived, on the Clock (a create is stored
+   * then), whether or not the client is still waiting: a server still working on a request its
+   * client gave up on.
+   */
+  actLater: (after: Duration.DurationInput): Fault => SharedFaults.faults.actLaterMillis(Duration.toMillis(Duration.decode(after)))
 } as const
 
 /**

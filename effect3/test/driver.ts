@@ -42,6 +42,7 @@ import type {
   PlainError,
   PlainKey,
   PlainPage,
+  PlainRecovery,
   PlainSpan,
   Pulled,
   Running,
@@ -58,7 +59,8 @@ import {
   ByokKeyFromWire,
   type ByokKeyPage,
   type ByokOptions,
-  type ByokService
+  type ByokService,
+  type CreateOptions
 } from "../src/index.js"
 import { makeFake } from "../src/internal/fake/fakeApi.js"
 import { lineModel } from "./lineModel.js"
@@ -242,6 +244,26 @@ interface Progress {
   readonly attemptTimes: Array<number>
 }
 
+/** Create options with an `onRecovery` that records what it is told, after the caller's own. */
+const withRecoveryRecorded = (options: CreateOptions, recoveries: Array<PlainRecovery>): CreateOptions => {
+  if (options.recover === undefined || options.recover === false) return options
+  const given = options.recover === true ? {} : options.recover
+  return {
+    ...options,
+    recover: {
+      ...given,
+      onRecovery: (recovery) =>
+        Effect.zipRight(given.onRecovery?.(recovery) ?? Effect.void, Effect.sync(() => {
+          recoveries.push({
+            _tag: recovery._tag,
+            keyId: recovery.key.id,
+            ...(recovery._tag === "DuplicateRemoved" ? { removed: recovery.removed } : {})
+          })
+        }))
+    }
+  }
+}
+
 /** Runs a call, recording its spans, Debug logs and renderings. */
 const observe = (
   byok: ByokService,
@@ -253,6 +275,7 @@ const observe = (
     const spans: Array<PlainSpan> = []
     const texts: Array<string> = []
     const { attemptTimes, emitted } = progress
+    const recoveries: Array<PlainRecovery> = []
     let models = true
     const keep = <K>(key: K): K => {
       if (!isModel(key)) models = false
@@ -275,8 +298,12 @@ const observe = (
             Chunk.toReadonlyArray(pages).map((page) => plainPage({ ...page, data: page.data.map(keep) })))
         case "get":
           return Effect.map(byok.get(input(call.id), input(call.options)), (key) => plainKey(keep(key)))
-        case "create":
-          return Effect.map(byok.create(input(call.input)), (key) => plainKey(keep(key)))
+        case "create": {
+          const created = call.options === undefined
+            ? byok.create(input(call.input))
+            : byok.create(input(call.input), withRecoveryRecorded(input(call.options), recoveries))
+          return Effect.map(created, (key) => plainKey(keep(key)))
+        }
         case "update":
           return Effect.map(byok.update(input(call.id), input(call.input)), (key) => plainKey(keep(key)))
         case "delete":
@@ -308,7 +335,7 @@ const observe = (
         texts.push(...renderExit(exit))
         for (const span of spans) texts.push([span.name, safeJson(span.attributes), safeJson(span.events)].join("\n"))
       }
-      return { exit: plainExit(exit, (a) => a), emitted, keysAreModels: models, attemptTimes, spans, texts }
+      return { exit: plainExit(exit, (a) => a), emitted, keysAreModels: models, attemptTimes, spans, texts, recoveries }
     })
   })
 
@@ -384,7 +411,7 @@ const sessionOver = (
     const outcome = (exit: Exit.Exit<Outcome, unknown>): Outcome =>
       Exit.isSuccess(exit)
         ? exit.value
-        : { exit: plainExit(exit, (a) => a), ...progress, keysAreModels: true, spans: [], texts: renderExit(exit) }
+        : { exit: plainExit(exit, (a) => a), ...progress, keysAreModels: true, spans: [], texts: renderExit(exit), recoveries: [] }
     return {
       done: runtime.runPromise(Fiber.await(fiber)).then(outcome),
       ended: () => fiber.unsafePoll() !== null,

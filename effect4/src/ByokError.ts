@@ -148,6 +148,24 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
 }) {}
 
 /**
+ * A create whose outcome could not be settled, with recovery on: the create was sent and met a
+ * failure that leaves open whether the server stored it (a 5XX, a timeout after sending, a reset, a
+ * body that broke off), and the look afterwards did not find exactly one credential it could have
+ * made. `candidates` are the ids of the ones it found (none, or several): decide, then delete what
+ * is not wanted. The client never guesses.
+ *
+ * @since 2.0.0
+ * @category errors
+ */
+export class CreateOutcomeUnknown extends Schema.TaggedError<CreateOutcomeUnknown>()("CreateOutcomeUnknown", {
+  message: Schema.String,
+  /** The live credentials the create could have made: none, or more than one. */
+  candidates: Schema.Array(Schema.String),
+  /** The failure that left the outcome open. */
+  error: Schema.Union([InternalServer, ApiError, TransportError])
+}) {}
+
+/**
  * Failures any request can have, whatever the operation.
  *
  * @since 0.1.0
@@ -180,6 +198,15 @@ export type GetError = Unauthorized | NotFound | InternalServer | CommonError
 export type CreateError = BadRequest | Unauthorized | Forbidden | InternalServer | CommonError
 
 /**
+ * The errors of `Byok.create` with recovery on: a create whose outcome stays unknown is
+ * `CreateOutcomeUnknown` rather than the failure that left it open.
+ *
+ * @since 2.0.0
+ * @category errors
+ */
+export type RecoveringCreateError = CreateError | CreateOutcomeUnknown
+
+/**
  * The errors of `Byok.update`.
  *
  * @since 0.1.0
@@ -201,7 +228,7 @@ export type DeleteError = Unauthorized | NotFound | InternalServer | CommonError
  * @since 0.1.0
  * @category errors
  */
-export type ByokError = ListError | GetError | CreateError | UpdateError | DeleteError
+export type ByokError = ListError | GetError | CreateError | UpdateError | DeleteError | CreateOutcomeUnknown
 
 /** The error class of each tag, for `isByokError`. */
 const classes = {
@@ -214,7 +241,8 @@ const classes = {
   ApiError,
   TransportError,
   DecodeError,
-  InvalidRequest
+  InvalidRequest,
+  CreateOutcomeUnknown
 } as const
 
 /**

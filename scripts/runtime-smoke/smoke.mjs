@@ -1,11 +1,12 @@
 // Runs every client operation once against the in-memory fake, importing the package by its name so
-// that resolution goes through package.json `exports` as in a user's project. Plain JavaScript ESM
-// so that Node 20 (which cannot run TypeScript), Bun and Deno all run the same file unchanged.
+// that resolution goes through package.json `exports` as in a user's project. One file for both
+// lines: it uses only what their public shapes share. Plain JavaScript ESM so that every runtime
+// (Node, Bun, Deno) runs it unchanged.
 // Prints one line: the runtime and its version, the steps that passed, then `ok`; exits non-zero on
 // the first mismatch.
 import console from "node:console"
 import process from "node:process"
-import { Cause, Chunk, Effect, Exit, Redacted, Stream } from "effect"
+import { Cause, Effect, Exit, Redacted, Stream } from "effect"
 import { Byok, ByokKey } from "effect-openrouter-byok"
 import { FakeByokApi } from "effect-openrouter-byok/testing"
 
@@ -52,7 +53,8 @@ const program = Effect.gen(function*() {
   )
 
   const pagesBefore = yield* listRequests(fake)
-  const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(byok.stream({ pageSize })))
+  // A Chunk on Effect 3, an Array on Effect 4: both iterate.
+  const streamed = Array.from(yield* Stream.runCollect(byok.stream({ pageSize })))
   const pagesFetched = (yield* listRequests(fake)) - pagesBefore
   // `instanceof` holds only if the client and this file loaded the same copy of the package's modules.
   yield* expect(
@@ -64,6 +66,8 @@ const program = Effect.gen(function*() {
 
   const one = yield* byok.get(storeOrder[3])
   yield* expect("get", one.id === storeOrder[3] && one instanceof ByokKey, `got ${one.id}`)
+  const scoped = yield* byok.get(storeOrder[4], { workspaceId: one.workspaceId })
+  yield* expect("get in a workspace", scoped.id === storeOrder[4], `got ${scoped.id}`)
 
   const made = yield* byok.create({ provider: "openai", key: Redacted.make("sk-smoke-created-0001"), name: "smoke" })
   yield* expect(

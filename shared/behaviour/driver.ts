@@ -22,6 +22,7 @@ export type Call =
   | { readonly op: "stream"; readonly options?: unknown; readonly take?: number }
   | { readonly op: "pages"; readonly options?: unknown }
   | { readonly op: "get"; readonly id: unknown; readonly options?: unknown }
+  /** `options` as `create` takes them; with `recover`, the driver adds an `onRecovery` that fills `Outcome.recoveries`. */
   | { readonly op: "create"; readonly input: unknown; readonly options?: unknown }
   | { readonly op: "update"; readonly id: unknown; readonly input: unknown }
   | { readonly op: "delete"; readonly id: unknown }
@@ -139,8 +140,17 @@ export type Exit =
   | { readonly _tag: "Defect"; readonly message: string }
   | { readonly _tag: "Interrupted" }
 
+/** How a create's recovery settled it, as its `onRecovery` was told. */
+export interface PlainRecovery {
+  readonly _tag: "Recovered" | "Retried" | "DuplicateRemoved"
+  readonly keyId: string
+  readonly removed?: string
+}
+
 /** Everything a call produced. */
 export interface Outcome {
+  /** A create with recovery: what its `onRecovery` was told. */
+  readonly recoveries: ReadonlyArray<PlainRecovery>
   readonly exit: Exit
   /** For a stream: the keys it emitted before it ended, however it ended. */
   readonly emitted: ReadonlyArray<PlainKey>

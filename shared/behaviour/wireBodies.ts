@@ -40,7 +40,8 @@ export const byokTags = [
   "ApiError",
   "TransportError",
   "DecodeError",
-  "InvalidRequest"
+  "InvalidRequest",
+  "CreateOutcomeUnknown"
 ] as const
 
 export type ByokTag = typeof byokTags[number]

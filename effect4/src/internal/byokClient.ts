@@ -23,7 +23,8 @@ import * as Endpoints from "./endpoints.js"
 import { paginate } from "./pagination.js"
 import { PermitPool } from "./permitPool.js"
 import { makeCall, type PreparedClient } from "./requestPipeline.js"
-import type { ByokOptions, ByokService } from "../Byok.js"
+import type { ByokOptions, ByokService, CreateOptions } from "../Byok.js"
+import { createRecovering } from "./createRecovery.js"
 
 export { defaultBaseUrl } from "../../../shared/src/clientOptions.js"
 
@@ -140,6 +141,10 @@ export const make = (
     )
   }
 
+  const create = (input: ByokInput.CreateByokKey) => Effect.map(run(Endpoints.create, input), (response) => response.data)
+  const stream = (options?: ByokInput.StreamByokKeys) => Stream.flattenIterable(Stream.map(pages(options, "Byok.stream"), (page) => page.data))
+  const remove = (id: string) => Effect.asVoid(run(Endpoints.remove, id))
+
   return Effect.succeed({
     list: (options = {}) =>
       Effect.map(run(Endpoints.list, options), (response): ByokKeyPage => ({
@@ -149,10 +154,13 @@ export const make = (
         limit: options.limit ?? Endpoints.serverDefaultLimit
       })),
     pages: (options) => pages(options, "Byok.pages"),
-    stream: (options) => Stream.flattenIterable(Stream.map(pages(options, "Byok.stream"), (page) => page.data)),
+    stream,
     get: (id, options = {}) => Effect.map(run(Endpoints.get, { id, options }), (response) => response.data),
-    create: (input) => Effect.map(run(Endpoints.create, input), (response) => response.data),
+    create: ((input: ByokInput.CreateByokKey, options?: CreateOptions) =>
+      options?.recover === undefined || options.recover === false
+        ? create(input)
+        : createRecovering({ create, stream, delete: remove }, input, options.recover, maxRetryAfter)) as ByokService["create"],
     update: (id, changes) => Effect.map(run(Endpoints.update, { id, changes }), (response) => response.data),
-    delete: (id) => Effect.asVoid(run(Endpoints.remove, id))
+    delete: remove
   })
 }

@@ -36,6 +36,11 @@ export type Outcome =
   | { readonly _tag: "Refuse" }
   /** Wait `millis` on the transport's clock, then answer with `then` of the time it is by then. */
   | { readonly _tag: "Later"; readonly millis: number; readonly then: (nowMillis: number) => Outcome }
+  /**
+   * Never answer, and act on the request `millis` later on the transport's clock, whatever became
+   * of the connection: a server still working on a request its client gave up on.
+   */
+  | { readonly _tag: "ActLater"; readonly millis: number; readonly act: (nowMillis: number) => void }
 
 /** One request the fake received. The provider key in a body is replaced by `<redacted>`. */
 export interface LoggedRequest {
@@ -256,6 +261,8 @@ export class FakeApi {
     switch (fault._tag) {
       case "Delay":
         return { _tag: "Later", millis: fault.millis, then: answer }
+      case "ActLater":
+        return { _tag: "ActLater", millis: fault.millis, act: answer }
       case "Hang":
         return { _tag: "Hang" }
       case "Refuse":

@@ -19,6 +19,7 @@ export type Fault =
   | { readonly _tag: "MapBody"; readonly f: (wire: any) => unknown }
   | { readonly _tag: "AddHeaders"; readonly headers: Readonly<Record<string, string>> }
   | { readonly _tag: "Delay"; readonly millis: number }
+  | { readonly _tag: "ActLater"; readonly millis: number }
   | { readonly _tag: "Reset"; readonly afterHandling: boolean }
   | { readonly _tag: "ResetMidBody" }
   | { readonly _tag: "Hang" }
@@ -57,6 +58,11 @@ export const faults = {
   headers: (headers: Record<string, string>): Fault => ({ _tag: "AddHeaders", headers }),
   /** Wait this many milliseconds on the transport's clock, then answer normally. */
   delayMillis: (millis: number): Fault => ({ _tag: "Delay", millis }),
+  /**
+   * Never answer, and act on the request this many milliseconds later on the transport's clock (a
+   * create is stored then), whether or not the client is still waiting.
+   */
+  actLaterMillis: (millis: number): Fault => ({ _tag: "ActLater", millis }),
   /** Drop the connection with no response; `afterHandling` acts first (a create is stored). */
   reset: (options: { readonly afterHandling?: boolean } = {}): Fault => ({
     _tag: "Reset",

@@ -49,11 +49,25 @@ const decodeKey = Schema.decodeSync(ByokKeyFromWire)
 export const credentialsOf = (fake: FakeApi): ReadonlyArray<StoredCredential> =>
   fake.credentials().map((stored) => ({ key: decodeKey(stored.wire), secret: Redacted.make(stored.secret) }))
 
-/** Hands a request to the fake at the Clock's time; an answer that comes later waits on the Clock. */
-export const handle = (fake: FakeApi, request: FakeRequest): Effect.Effect<Exclude<Outcome, { _tag: "Later" }>> => {
-  const settle = (outcome: Outcome): Effect.Effect<Exclude<Outcome, { _tag: "Later" }>> =>
-    outcome._tag === "Later"
-      ? Effect.andThen(Effect.sleep(outcome.millis), Effect.flatMap(Clock.currentTimeMillis, (now) => settle(outcome.then(now))))
-      : Effect.succeed(outcome)
+/** What a transport acts out: every outcome but the ones timed on the Clock, which `handle` plays. */
+export type Answer = Exclude<Outcome, { _tag: "Later" | "ActLater" }>
+
+/**
+ * Hands a request to the fake at the Clock's time; an answer that comes later waits on the Clock,
+ * and an act that comes later runs in a fiber of its own, so it happens even if the client leaves.
+ */
+export const handle = (fake: FakeApi, request: FakeRequest): Effect.Effect<Answer> => {
+  const settle = (outcome: Outcome): Effect.Effect<Answer> => {
+    switch (outcome._tag) {
+      case "Later":
+        return Effect.andThen(Effect.sleep(outcome.millis), Effect.flatMap(Clock.currentTimeMillis, (now) => settle(outcome.then(now))))
+      case "ActLater": {
+        const act = Effect.andThen(Effect.sleep(outcome.millis), Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => outcome.act(now))))
+        return Effect.as(Effect.forkDetach(act), { _tag: "Hang" } as const)
+      }
+      default:
+        return Effect.succeed(outcome)
+    }
+  }
   return Effect.flatMap(Clock.currentTimeMillis, (now) => settle(fake.handle(request, now)))
 }

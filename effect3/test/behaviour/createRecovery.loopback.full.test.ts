@@ -1,0 +1,4 @@
+import { createRecoveryLoopback } from "../../../shared/behaviour/suites/createRecovery.js"
+import { run } from "./register.js"
+
+run(createRecoveryLoopback)
