@@ -3,7 +3,7 @@
  * the real client over the shared fake, on `TestClock` or the live clock, in memory or over
  * 127.0.0.1, with every call's spans, Debug logs and renderings recorded as plain data.
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import {
   Cause,
   Chunk,
@@ -32,6 +32,8 @@ import {
   TestContext,
   Tracer
 } from "effect"
+import { NodeSdk } from "@effect/opentelemetry"
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { inspect } from "node:util"
 import type {
   Call,
@@ -51,6 +53,7 @@ import type {
   SessionOptions
 } from "../../shared/behaviour/driver.js"
 import { Secret } from "../../shared/behaviour/driver.js"
+import { exportedSpan } from "../../shared/behaviour/exportedSpans.js"
 import type { FakeApi } from "../../shared/src/fake/fakeApi.js"
 import {
   Byok,
@@ -63,6 +66,7 @@ import {
   type CreateOptions
 } from "../src/index.js"
 import { makeFake } from "../src/internal/fake/fakeApi.js"
+import { PermitPool } from "../src/internal/permitPool.js"
 import { lineModel } from "./lineModel.js"
 import { makeMemoryClient } from "../src/internal/fake/memoryClient.js"
 import { listen } from "../src/internal/fake/nodeServer.js"
@@ -269,7 +273,9 @@ const observe = (
   byok: ByokService,
   call: Call,
   record: boolean,
-  progress: Progress = { emitted: [], attemptTimes: [] }
+  progress: Progress = { emitted: [], attemptTimes: [] },
+  /** Off when the session exports its spans through OpenTelemetry instead. */
+  recordSpans = true
 ): Effect.Effect<Outcome> =>
   Effect.suspend(() => {
     const spans: Array<PlainSpan> = []
@@ -281,21 +287,39 @@ const observe = (
       if (!isModel(key)) models = false
       return key
     }
-    const operation = (): Effect.Effect<unknown, unknown> => {
+    const operation = (call: Call): Effect.Effect<unknown, unknown> => {
       switch (call.op) {
+        case "sequence":
+          return Effect.withSpan(
+            Effect.forEach(call.calls, (each) => Effect.map(Effect.exit(operation(each)), (exit) => plainExit(exit, (a) => a))),
+            call.span
+          )
         case "list":
           return Effect.map(byok.list(input(call.options)), (page) => plainPage({ ...page, data: page.data.map(keep) }))
         case "stream": {
           const stream = byok.stream(input(call.options))
+          const onKey = call.onKey
           return Effect.as(
-            Stream.runForEach(call.take === undefined ? stream : Stream.take(stream, call.take), (key) =>
-              Effect.sync(() => emitted.push(plainKey(keep(key))))),
+            Stream.runForEach(call.take === undefined ? stream : Stream.take(stream, call.take), (key) => {
+              const plain = plainKey(keep(key))
+              emitted.push(plain)
+              return onKey === undefined ? Effect.void : Effect.promise(async () => onKey(plain))
+            }),
             emitted
           )
         }
-        case "pages":
-          return Effect.map(Stream.runCollect(byok.pages(input(call.options))), (pages) =>
-            Chunk.toReadonlyArray(pages).map((page) => plainPage({ ...page, data: page.data.map(keep) })))
+        case "pages": {
+          const onPage = call.onPage
+          const pages: Array<PlainPage> = []
+          return Effect.as(
+            Stream.runForEach(byok.pages(input(call.options)), (page) => {
+              const plain = plainPage({ ...page, data: page.data.map(keep) })
+              pages.push(plain)
+              return onPage === undefined ? Effect.void : Effect.promise(async () => onPage(plain))
+            }),
+            pages
+          )
+        }
         case "get":
           return Effect.map(byok.get(input(call.id), input(call.options)), (key) => plainKey(keep(key)))
         case "create": {
@@ -317,15 +341,14 @@ const observe = (
     const logger = Logger.make((options) => {
       texts.push(Logger.logfmtLogger.log(options), Logger.jsonLogger.log(options))
     })
-    const run = Effect.exit(operation()).pipe(
+    const run = Effect.exit(operation(call)).pipe(
       Effect.tap((exit) =>
         Exit.isSuccess(exit) ? Effect.logDebug("byok operation succeeded", exit.value) : Effect.logDebug("byok operation failed", exit.cause)
       ),
       Effect.locally(attemptLog, attemptTimes)
     )
     const recorded = record
-      ? run.pipe(
-        Effect.withTracer(tracer),
+      ? (recordSpans ? Effect.withTracer(run, tracer) : run).pipe(
         Effect.locallyWith(FiberRef.currentLoggers, () => HashSet.make(logger)),
         Logger.withMinimumLogLevel(LogLevel.All)
       )
@@ -376,6 +399,10 @@ const byokOptions = (fake: FakeApi, baseUrl: string, options: SessionOptions): B
     ...(client.httpClientSpans !== undefined ? { httpClientSpans: client.httpClientSpans } : {}),
     transformClient: (c) =>
       c.pipe(
+        (client) =>
+          options.client?.requestHeader === undefined
+            ? client
+            : HttpClient.mapRequest(client, HttpClientRequest.setHeader(...options.client.requestHeader)),
         HttpClient.tapRequest(() =>
           Effect.flatMap(FiberRef.get(attemptLog), (log) =>
             Effect.clockWith((clock) =>
@@ -395,19 +422,38 @@ const settle = async () => {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
+/** `@effect/opentelemetry` exporting to memory. */
+interface Telemetry {
+  readonly exporter: InMemorySpanExporter
+  readonly processor: SimpleSpanProcessor
+  readonly layer: Layer.Layer<never>
+}
+
+const makeTelemetry = (): Telemetry => {
+  const exporter = new InMemorySpanExporter()
+  const processor = new SimpleSpanProcessor(exporter)
+  return {
+    exporter,
+    processor,
+    layer: Layer.discard(NodeSdk.layer(() => ({ spanProcessor: processor, resource: { serviceName: "byok-test" } })))
+  }
+}
+
 /** A session over a runtime that holds the transport (and the test clock, when there is one). */
 const sessionOver = (
   runtime: ManagedRuntime.ManagedRuntime<any, any>,
   byok: ByokService,
   baseUrl: string,
-  random: ReadonlyArray<number> | undefined
+  random: ReadonlyArray<number> | undefined,
+  telemetry?: Telemetry
 ): Session => {
+  const recordSpans = telemetry === undefined
   const withRandom = <A>(self: Effect.Effect<A>) =>
     random === undefined || random.length === 0 ? self : Effect.withRandom(self, Random.fixed(random as [number, ...Array<number>]))
 
   const start = (call: Call): Running => {
     const progress: Progress = { emitted: [], attemptTimes: [] }
-    const fiber = runtime.runFork(withRandom(observe(byok, call, true, progress)))
+    const fiber = runtime.runFork(withRandom(observe(byok, call, true, progress, recordSpans)))
     const outcome = (exit: Exit.Exit<Outcome, unknown>): Outcome =>
       Exit.isSuccess(exit)
         ? exit.value
@@ -421,10 +467,10 @@ const sessionOver = (
   }
   return {
     baseUrl,
-    run: (call) => runtime.runPromise(withRandom(observe(byok, call, true))),
+    run: (call) => runtime.runPromise(withRandom(observe(byok, call, true, undefined, recordSpans))),
     start,
     runAll: (calls, { concurrency, record = true }) =>
-      runtime.runPromise(withRandom(Effect.forEach(calls, (call) => observe(byok, call, record), { concurrency }))),
+      runtime.runPromise(withRandom(Effect.forEach(calls, (call) => observe(byok, call, record, undefined, recordSpans), { concurrency }))),
     advance: async (millis) => {
       await runtime.runPromise(TestClock.adjust(Duration.millis(millis)))
       await settle()
@@ -435,6 +481,11 @@ const sessionOver = (
     },
     nowMillis: () => runtime.runPromise(Clock.currentTimeMillis),
     close: () => runtime.dispose(),
+    exportedSpans: async () => {
+      if (telemetry === undefined) throw new Error("this session does not export its spans: open it with telemetry")
+      await telemetry.processor.forceFlush()
+      return telemetry.exporter.getFinishedSpans().map(exportedSpan)
+    },
     pull: async (options) => {
       const scope = await runtime.runPromise(Scope.make())
       const pull = await runtime.runPromise(Scope.extend(Stream.toPull(byok.stream(input(options))), scope))
@@ -455,11 +506,12 @@ const sessionOver = (
 const open = async (options: SessionOptions): Promise<Session> => {
   const { httpClient, server } = await transportLayer(options.fake, options.transport)
   const clock = options.clock === "live" ? Layer.empty : TestContext.TestContext
-  const runtime = ManagedRuntime.make(Layer.mergeAll(httpClient, server, clock))
+  const telemetry = options.telemetry === true ? makeTelemetry() : undefined
+  const runtime = ManagedRuntime.make(Layer.mergeAll(httpClient, server, clock, telemetry?.layer ?? Layer.empty))
   const baseUrl = await runtime.runPromise(LoopbackUrl)
   if (options.clock !== "live" && options.startMillis !== undefined) await runtime.runPromise(TestClock.setTime(options.startMillis))
   const byok = await runtime.runPromise(Byok.make(byokOptions(options.fake, baseUrl, options)))
-  return sessionOver(runtime, byok, baseUrl, options.random)
+  return sessionOver(runtime, byok, baseUrl, options.random, telemetry)
 }
 
 /** The Effect 3 line. */
@@ -521,6 +573,24 @@ export const driver: Driver = {
     return decoded._tag === "Right"
       ? { ok: true, key: plainKey(decoded.right), encoded: Schema.encodeSync(ByokKeyFromWire)(decoded.right) }
       : { ok: false, message: String(decoded.left.message) }
+  },
+  permitPool: (size) => {
+    const pool = new PermitPool(size)
+    return {
+      available: () => pool.available,
+      waiting: () => pool.waiting,
+      run: (work) => {
+        const fiber = Effect.runFork(pool.withPermit(Effect.promise(work)))
+        return {
+          interrupt: () => {
+            Effect.runFork(Fiber.interruptFork(fiber))
+          },
+          done: Effect.runPromise(Fiber.await(fiber)).then((exit) =>
+            Exit.isSuccess(exit) ? "done" : Exit.isInterrupted(exit) ? "interrupted" : "failed"
+          )
+        }
+      }
+    }
   },
   lineModel,
   encodeKey: (key) =>

@@ -170,7 +170,7 @@ export interface FakeByokApiOptions extends internal.FakeApiOptions {}
  * @since 0.1.0
  * @category constants
  */
-export const memoryBaseUrl = `https://byok.fake.invalid${Shared.basePath}`
+export const memoryBaseUrl: string = Shared.memoryBaseUrl
 
 /**
  * The fake's default workspace id: lists and creates without `workspaceId` use it.

@@ -18,14 +18,22 @@ export const secret = (value: string): Secret => new Secret(value)
 /** One operation call. Inputs are passed as given (a `Secret` becomes a `Redacted`), so invalid ones can be tried too. */
 export type Call =
   | { readonly op: "list"; readonly options?: unknown }
-  /** Every key; `take` stops after that many. */
-  | { readonly op: "stream"; readonly options?: unknown; readonly take?: number }
-  | { readonly op: "pages"; readonly options?: unknown }
+  /** Every key; `take` stops after that many; `onKey` runs as each key is emitted, before the next is pulled. */
+  | {
+    readonly op: "stream"
+    readonly options?: unknown
+    readonly take?: number
+    readonly onKey?: (key: PlainKey) => void | Promise<void>
+  }
+  /** Every page; `onPage` runs as each page is emitted, before the next is pulled. */
+  | { readonly op: "pages"; readonly options?: unknown; readonly onPage?: (page: PlainPage) => void | Promise<void> }
   | { readonly op: "get"; readonly id: unknown; readonly options?: unknown }
   /** `options` as `create` takes them; with `recover`, the driver adds an `onRecovery` that fills `Outcome.recoveries`. */
   | { readonly op: "create"; readonly input: unknown; readonly options?: unknown }
   | { readonly op: "update"; readonly id: unknown; readonly input: unknown }
   | { readonly op: "delete"; readonly id: unknown }
+  /** Each call in turn, all inside one span named `span`; the value is each call's exit, in order. */
+  | { readonly op: "sequence"; readonly span: string; readonly calls: ReadonlyArray<Call> }
 
 /** The retry timing as data: the library's default, none, or a schedule the driver builds. */
 export type RetrySpec =
@@ -49,6 +57,8 @@ export interface ClientOptions {
   readonly maxRetryAfterMillis?: number
   readonly maxConcurrentRequests?: number
   readonly httpClientSpans?: boolean
+  /** A header the caller's `transformClient` sets on every request, as a proxy rule might. */
+  readonly requestHeader?: readonly [name: string, value: string]
 }
 
 /** Where the client's requests go. */
@@ -71,6 +81,11 @@ export interface SessionOptions {
   readonly client?: ClientOptions
   /** The values `Random` gives, in turn, for the retry jitter; default the line's own random. */
   readonly random?: ReadonlyArray<number>
+  /**
+   * Export the session's spans through the line's OpenTelemetry bridge (`@effect/opentelemetry`'s
+   * `NodeSdk`) to an in-memory exporter, instead of recording them on `Outcome.spans`.
+   */
+  readonly telemetry?: boolean
   /** Called as each request is handed to the transport, and as each response arrives. */
   readonly onRequest?: () => void
   readonly onResponse?: () => void
@@ -189,6 +204,22 @@ export interface Pulling {
   close(): Promise<void>
 }
 
+/** A span as an OpenTelemetry exporter receives it, as plain data. */
+export interface ExportedSpan {
+  readonly name: string
+  /** `CLIENT`, `INTERNAL`, … */
+  readonly kind: string
+  readonly traceId: string
+  readonly spanId: string
+  readonly parentSpanId: string | undefined
+  readonly attributes: Readonly<Record<string, unknown>>
+  readonly events: ReadonlyArray<{ readonly name: string; readonly attributes: Readonly<Record<string, unknown>> }>
+  /** `UNSET`, `OK` or `ERROR`. */
+  readonly status: string
+  /** Everything the exporter sends for the span (ids, attributes, events, status, links, resource, scope), serialized. */
+  readonly serialized: string
+}
+
 /** One client against one fake, on one clock. */
 export interface Session {
   /** The fake's base URL over this session's transport. */
@@ -202,6 +233,8 @@ export interface Session {
   advanceTo(millis: number): Promise<void>
   nowMillis(): Promise<number>
   close(): Promise<void>
+  /** With `telemetry`: every span exported so far, flushed. */
+  exportedSpans(): Promise<ReadonlyArray<ExportedSpan>>
   /** `stream(options)` as a pull, in a fresh scope. */
   pull(options?: unknown): Promise<Pulling>
 }
@@ -211,6 +244,21 @@ export interface LayerFailure {
   readonly _tag: string
   readonly message: string
   readonly texts: ReadonlyArray<string>
+}
+
+/** The client's request limit, the line's own (`internal/permitPool.ts`), driven from outside. */
+export interface PermitPoolHandle {
+  readonly available: () => number
+  readonly waiting: () => number
+  /**
+   * Runs `work` holding a permit, in a fiber of its own; `signal` aborts when that fiber is
+   * interrupted while working. `interrupt` interrupts the fiber wherever it is: waiting, working
+   * or done.
+   */
+  run(work: (signal: AbortSignal) => Promise<void>): {
+    readonly interrupt: () => void
+    readonly done: Promise<"done" | "interrupted" | "failed">
+  }
 }
 
 /** What each line provides. */
@@ -250,6 +298,8 @@ export interface Driver {
   ): { readonly ok: true; readonly key: PlainKey; readonly encoded: unknown } | { readonly ok: false; readonly message: string }
   /** A plain key through this line's `ByokKey` and `ByokKeyFromWire`: encoded to wire JSON (without `name` when it is absent). */
   encodeKey(key: PlainKey): unknown
+  /** A request limit of `size` permits, as the client makes one. */
+  permitPool(size: number): PermitPoolHandle
   /** What this line models of the contract, read from its endpoint rows and schemas (their encoded sides). */
   lineModel(): ContractModel
 }

@@ -2,9 +2,11 @@
  * The request limit: a first-in-first-out pool of permits that costs O(1) per acquire and per
  * release, however many fibers wait (`shared/src/permitQueue.ts` keeps the line).
  *
- * Effect's `Semaphore` hands a release to its waiters by walking all of them, so a burst of
- * thousands of requests costs more per request the more there are. Here a release hands its permit
- * straight to the oldest waiter, and only that waiter is resumed.
+ * Effect's `Semaphore` answers each release with a task on the dispatcher that resumes whichever
+ * waiters fit, and the woken fiber still has to take the permit when it runs; a burst of thousands
+ * of requests pays for those extra turns on every release (the request-limit rows of
+ * `BENCHMARKS.md`). Here a release hands its permit straight to the oldest waiter, in the same
+ * step, and only that waiter is resumed.
  */
 import * as Effect from "effect/Effect"
 import { PermitQueue } from "../../../shared/src/permitQueue.js"

@@ -18,6 +18,8 @@ export const defaultWorkspaceId = "550e8400-e29b-41d4-a716-446655440000"
 export const maxLoggedRequests = 100_000
 /** The path prefix the fake serves under, as the real API does. */
 export const basePath = "/api/v1"
+/** The base URL the in-memory fake answers on. Nothing listens there: only the in-memory client reaches it. */
+export const memoryBaseUrl = `https://byok.fake.invalid${basePath}`
 
 /** A request as the fake sees it, whatever carried it. */
 export interface FakeRequest {

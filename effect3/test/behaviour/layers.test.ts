@@ -1,0 +1,4 @@
+import { layers } from "../../../shared/behaviour/suites/layers.js"
+import { run } from "./register.js"
+
+run(layers)

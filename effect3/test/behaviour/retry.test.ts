@@ -1,0 +1,4 @@
+import { retry } from "../../../shared/behaviour/suites/retry.js"
+import { run } from "./register.js"
+
+run(retry)

@@ -1,0 +1,4 @@
+import { permitPool } from "../../../shared/behaviour/suites/permitPool.js"
+import { run } from "./register.js"
+
+run(permitPool)
