@@ -1,21 +1,22 @@
 /**
- * `npm run bench`: builds the library, starts the bench server, runs every workload for each client
- * (this library over fetch and over undici, `@openrouter/sdk`, raw fetch), each client in a process
- * of its own, writes BENCHMARKS.md and prints the table.
+ * `npm run bench`: builds both lines of the library, starts the bench server, runs every workload
+ * for each client (each line over fetch and over undici, `@openrouter/sdk`, raw fetch), each client
+ * in a process of its own, then the request-limit comparison on Effect 4, writes BENCHMARKS.md and
+ * prints the tables.
  * `npm run bench -- --quick`: fewer rounds and smaller counts, to smoke-test the harness; prints the
- * table only (BENCHMARKS.md is left alone).
- * `npm run bench -- --profile`: profiles this library's `get` and 10k stream over both transports
+ * tables only (BENCHMARKS.md is left alone).
+ * `npm run bench -- --profile`: profiles each line's `get` and 10k stream over both transports
  * with `node --cpu-prof` (profiles in .bench-tmp/profiles/) and prints the top self-time functions.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import { join } from "node:path"
-import { buildAll, type ColdScript, coldFile, entryFile, root, tmpDir } from "./build.js"
-import { clientNames, oursNames } from "./clients.js"
+import { buildAll, clientFile, type ColdClient, type ColdScript, coldFile, effect4File, entryFile, root, tmpDir } from "./build.js"
+import { clientNames, lineClients } from "./clients.js"
 import { format, summarise } from "./profile.js"
-import { markdown, table } from "./report.js"
-import { processBudgetMs, settingsFrom } from "./settings.js"
+import { markdown, revision, tables } from "./report.js"
+import { limitNames, processBudgetMs, settingsFrom } from "./settings.js"
 import { pushAt, rotate, type Series } from "./stats.js"
 
 const settings = settingsFrom(process.argv)
@@ -57,7 +58,7 @@ const padRounds = (figures: Record<string, Series>) => {
 /** Starts the bench server; resolves once it listens. */
 const startServer = (): Promise<{ readonly url: string; readonly process: ChildProcess }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entryFile("server"), String(settings.largeKeys)], {
+    const child = spawn(process.execPath, [effect4File("server"), String(settings.largeKeys)], {
       cwd: root,
       stdio: ["ignore", "pipe", "inherit"]
     })
@@ -83,7 +84,8 @@ const workloadFigures = async (server: string, figures: Record<string, Series>) 
     log(`${group} workloads, one process per client per round`)
     for (let round = 0; round < settings.rounds; round++) {
       for (const client of rotate(clientNames, round)) {
-        const values = await runJson<Record<string, number | null>>([entryFile("workloads"), server, client, group, ...flags])
+        const args = [entryFile("workloads"), server, client, clientFile(client), group, ...flags]
+        const values = await runJson<Record<string, number | null>>(args)
         for (const [figure, value] of Object.entries(values ?? {})) pushAt(figures[figure] ??= {}, client, round, value)
       }
     }
@@ -102,7 +104,7 @@ const rssFigures = async (server: string, figures: Record<string, Series>) => {
     for (let round = 0; round < settings.rounds; round++) {
       for (const client of rotate(clientNames, round)) {
         await resetServer(server)
-        const result = await runJson<{ peakMiB: number }>([entryFile("rss"), client, base, String(keys)])
+        const result = await runJson<{ peakMiB: number }>([entryFile("rss"), client, clientFile(client), base, String(keys)])
         const expected = keys / 100 + (client === "sdk" ? 1 : 0)
         const made = await serverRequests(server)
         if (made !== expected) log(`  note: ${client} made ${made} requests for ${keys} keys`)
@@ -121,10 +123,24 @@ const rssFigures = async (server: string, figures: Record<string, Series>) => {
   figures["rss-growth"] = growth
 }
 
+/**
+ * The request limit on Effect 4: each limit in a process of its own per round, in an order rotated
+ * every round, so the per-round ratios compare processes run back to back.
+ */
+const permitFigures = async (figures: Record<string, Series>) => {
+  log("request limit: PermitPool, Semaphore, no limit; one process per limit per round")
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const limit of rotate(limitNames, round)) {
+      const values = await runJson<Record<string, number | null>>([effect4File("permits"), limit, ...flags])
+      for (const [figure, value] of Object.entries(values ?? {})) pushAt(figures[figure] ??= {}, limit, round, value)
+    }
+  }
+}
+
 /** Cold start: each script minus bare `node`, the same round. */
 const coldStartFigures = async (figures: Record<string, Series>) => {
   log("cold start")
-  const clients = ["ours", "ours-undici", "sdk"] as const
+  const clients: ReadonlyArray<ColdClient> = [...lineClients, "sdk"]
   const scripts: ReadonlyArray<ColdScript> = ["bare", ...clients, ...clients.map((c) => `${c}.bundle` as const)]
   const raw: Record<string, Array<{ ms: number; peakMiB: number }>> = {}
   for (const script of scripts) await runNode([coldFile(script)]) // file cache warm-up
@@ -149,7 +165,8 @@ const coldStartFigures = async (figures: Record<string, Series>) => {
 
 const bench = async () => {
   const loadAtStart = loadavg()[0]!
-  log("building dist/ and the bench")
+  const measured = revision(root)
+  log("compiling both lines and the bench")
   await buildAll()
   const server = await startServer()
   try {
@@ -158,16 +175,17 @@ const bench = async () => {
     await rssFigures(server.url, figures)
     server.process.removeAllListeners("exit")
     server.process.kill()
+    await permitFigures(figures)
     await coldStartFigures(figures)
     padRounds(figures)
     const seconds = (performance.now() - started) / 1000
     if (settings.quick) {
-      process.stdout.write(`\n${table(figures, settings)}\n\nQuick run (${seconds.toFixed(0)} s): BENCHMARKS.md left as it was.\n`)
+      process.stdout.write(`\n${tables(figures, settings)}\n\nQuick run (${seconds.toFixed(0)} s): BENCHMARKS.md left as it was.\n`)
       return
     }
-    writeFileSync(join(root, "BENCHMARKS.md"), markdown({ root, figures, settings, seconds, loadAtStart }))
+    writeFileSync(join(root, "BENCHMARKS.md"), markdown({ root, figures, settings, seconds, loadAtStart, revision: measured }))
     writeFileSync(join(tmpDir, "figures.json"), JSON.stringify(figures, null, 2))
-    process.stdout.write(`\n${table(figures, settings)}\n\nWrote BENCHMARKS.md (${seconds.toFixed(0)} s).\n`)
+    process.stdout.write(`\n${tables(figures, settings)}\n\nWrote BENCHMARKS.md (${seconds.toFixed(0)} s).\n`)
   } finally {
     server.process.removeAllListeners("exit")
     server.process.kill()
@@ -175,7 +193,7 @@ const bench = async () => {
 }
 
 const profile = async () => {
-  log("building dist/ and the bench")
+  log("compiling both lines and the bench")
   await buildAll()
   const dir = join(tmpDir, "profiles")
   rmSync(dir, { recursive: true, force: true })
@@ -183,10 +201,10 @@ const profile = async () => {
   const server = await startServer()
   try {
     const out: Array<string> = []
-    for (const client of oursNames) {
+    for (const client of lineClients) {
       for (const mode of ["profile-get", "profile-stream"]) {
         const modeDir = join(dir, `${client}-${mode}`)
-        await runNode(["--cpu-prof", `--cpu-prof-dir=${modeDir}`, entryFile("workloads"), server.url, client, mode])
+        await runNode(["--cpu-prof", `--cpu-prof-dir=${modeDir}`, entryFile("workloads"), server.url, client, clientFile(client), mode])
         const file = join(modeDir, readdirSync(modeDir)[0]!)
         out.push(format(`${client} ${mode} (${file})`, summarise(file)))
       }

@@ -14,19 +14,23 @@ interface CpuProfile {
   readonly timeDeltas: ReadonlyArray<number>
 }
 
-/** Where a script lives: a package name, this library's dist/, node's own modules, or the VM. */
+/** Where a script lives: a package name, the library (a line's own code or the shared code), node's own modules, or the VM. */
 const origin = (url: string) => {
   if (url === "") return "(vm: gc, idle, native)"
   if (url.startsWith("node:")) return "node internals"
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)
   if (pkg !== null) return pkg[1]!
-  if (url.includes("/dist/")) return "effect-openrouter-byok (dist)"
+  const library = /\/\.bench-tmp\/dist\/([^/]+)\//.exec(url)
+  if (library !== null) return `effect-openrouter-byok (${library[1]})`
   if (url.includes("/.bench-tmp/")) return "bench"
   return url
 }
 
 const shortUrl = (url: string) =>
-  url.replace(/^file:\/\/.*?node_modules\//, "").replace(/^file:\/\/.*?\/dist\//, "dist/").replace(/^file:\/\/.*?\/\.bench-tmp\//, "bench/")
+  url
+    .replace(/^file:\/\/.*?node_modules\//, "")
+    .replace(/^file:\/\/.*?\/\.bench-tmp\/dist\//, "")
+    .replace(/^file:\/\/.*?\/\.bench-tmp\//, "bench/")
 
 export interface ProfileSummary {
   readonly totalMs: number

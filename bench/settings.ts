@@ -15,8 +15,13 @@ export interface Settings {
   readonly warmupGets: number
   readonly sequentialGets: number
   readonly parallelGets: number
-  /** Burst sizes, ascending: all gets of a burst in flight at once. The first and last are compared per call. */
+  /**
+   * Burst sizes, ascending: all gets of a burst in flight at once, and the fibers waiting on the
+   * request limit in its comparison. The first and last are compared per call.
+   */
   readonly bursts: ReadonlyArray<number>
+  /** Calls per measured run of the request-limit comparison, at each burst size (bursts repeated). */
+  readonly permitCalls: number
   /** Server delays of the 10,000-key stream; the first is 0, which the targets are about. */
   readonly streamDelays: ReadonlyArray<number>
   readonly decodeIterations: number
@@ -35,6 +40,7 @@ export const fullSettings: Settings = {
   sequentialGets: 2_000,
   parallelGets: 2_000,
   bursts: [250, 1_000, 2_000],
+  permitCalls: 200_000,
   streamDelays: [0, 20],
   decodeIterations: 300,
   largeKeys: 100_000,
@@ -42,7 +48,7 @@ export const fullSettings: Settings = {
   graceMs: 5_000
 }
 
-/** Small enough to run in about a minute and a half on a quiet machine; every path of the full run still runs. */
+/** Small enough to run in about a minute on a quiet machine; every path of the full run still runs. */
 export const quickSettings: Settings = {
   quick: true,
   rounds: 2,
@@ -50,6 +56,7 @@ export const quickSettings: Settings = {
   sequentialGets: 200,
   parallelGets: 200,
   bursts: [100, 500],
+  permitCalls: 10_000,
   streamDelays: [0, 5],
   decodeIterations: 50,
   largeKeys: 20_000,
@@ -65,6 +72,11 @@ export const settingsFrom = (argv: ReadonlyArray<string>): Settings => argv.incl
  */
 export const processBudgetMs = (settings: Settings) => 8 * settings.boundMs + 60_000
 
+/** The request limit's permits in its comparison: the library's default `maxConcurrentRequests`. */
+export const permits = 32
+/** The request limits compared on Effect 4: the library's pool, Effect's `Semaphore`, and none (the floor). */
+export const limitNames = ["pool", "semaphore", "none"] as const
+export type LimitName = (typeof limitNames)[number]
 /** Gets kept in flight at once by the "in flight" workload. */
 export const inFlight = 16
 export const listedKeys = 10_000

@@ -6,14 +6,15 @@
  * run that does not wind down within its grace ends the process early: the figures measured so far
  * are printed, and the parent counts the rest as misses.
  *
- * `node workloads.js <serverUrl> <client> get|list [--quick]`
+ * `node workloads.js <serverUrl> <client> <clientModule> get|list [--quick]`, the client module being
+ * the file `build.ts` built for that client.
  * - `get`: `get` sequential, `get` with 16 in flight, then the bursts, smallest first (a burst
  *   stopped at its bound leaves nothing behind for the other workloads).
  * - `list`: the 10,000-key stream at each server delay, one and four pages in flight, then the
  *   decode of one page.
  *
- * `node workloads.js <serverUrl> <client> profile-get|profile-stream`: only that workload, long
- * enough for `--cpu-prof`.
+ * `node workloads.js <serverUrl> <client> <clientModule> profile-get|profile-stream`: only that
+ * workload, long enough for `--cpu-prof`.
  */
 import { type BenchClient, checkTransport, type ClientName, makeClient } from "./clients.js"
 import { inFlight, listedKeys, pageSize, settingsFrom } from "./settings.js"
@@ -23,13 +24,12 @@ type Figures = Record<string, number | null>
 
 const log = (line: string) => process.stderr.write(`    ${line}\n`)
 
-const [server, name, group] = process.argv.slice(2) as [string, ClientName, string]
+const [server, name, clientModule, group] = process.argv.slice(2) as [string, ClientName, string, string]
 const settings = settingsFrom(process.argv)
 const apiBase = `${server}/api/v1`
 /**
  * The fake's ids, as `fakeId(n)` from the testing module makes them. Not imported from there: the
- * testing module loads `@effect/platform-node`, whose npm `undici` would become the global `fetch`
- * dispatcher of the process.
+ * testing module is a line's, and loads that line's Effect into every client's process.
  */
 const fakeId = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
 const ids = Array.from({ length: listedKeys }, (_, i) => fakeId(i + 1))
@@ -103,29 +103,6 @@ const getWorkloads = async (client: BenchClient, out: Figures) => {
   out["burst-growth"] = smallest == null || largest == null ? null : largest / smallest
 }
 
-/** The µs to decode one already-parsed 100-key page: our Schema, the SDK's zod schema, or `JSON.parse` alone. */
-const decoder = async (client: ClientName, text: string): Promise<() => unknown> => {
-  const json: unknown = JSON.parse(text)
-  if (client === "ours" || client === "ours-undici") {
-    const [{ Either, Schema }, { ListResponse }] = await Promise.all([import("effect"), import("../src/internal/endpoints.js")])
-    const decode = Schema.decodeUnknownEither(ListResponse, { errors: "first" })
-    return () => {
-      const page = decode(json)
-      if (Either.isLeft(page) || page.right.data.length !== pageSize) throw new Error("ours: decode failed")
-      return page
-    }
-  }
-  if (client === "sdk") {
-    const { ListBYOKKeysResponse$inboundSchema } = await import("@openrouter/sdk/models")
-    return () => {
-      const page = ListBYOKKeysResponse$inboundSchema.parse(json)
-      if (page.data.length !== pageSize) throw new Error("sdk: decode failed")
-      return page
-    }
-  }
-  return () => JSON.parse(text)
-}
-
 const listWorkloads = async (client: BenchClient, out: Figures) => {
   // The SDK has no parallel listing: it is measured at one page in flight only.
   const concurrencies = client.name === "sdk" ? [1] : [1, 4]
@@ -148,7 +125,7 @@ const listWorkloads = async (client: BenchClient, out: Figures) => {
   const text = await (await fetch(`${apiBase}/byok?offset=0&limit=${pageSize}`, {
     headers: { authorization: "Bearer sk-or-v1-fake-management-key" }
   })).text()
-  const decode = await decoder(client.name, text)
+  const decode = await client.decoder(text, pageSize)
   const decodeAll = async () => {
     for (let i = 0; i < settings.decodeIterations; i++) decode()
   }
@@ -170,7 +147,7 @@ const profile = async (client: BenchClient, mode: "profile-get" | "profile-strea
 }
 
 const main = async () => {
-  const client = await makeClient(name, apiBase)
+  const client = await makeClient(name, clientModule, apiBase)
   if (group === "profile-get" || group === "profile-stream") {
     await profile(client, group)
     await client.dispose()

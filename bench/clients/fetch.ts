@@ -41,6 +41,7 @@ export const make = async (baseUrl: string): Promise<BenchClient> => {
       }
       return count
     },
+    decoder: async (text) => () => JSON.parse(text),
     dispose: async () => {}
   }
 }

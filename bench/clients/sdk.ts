@@ -18,6 +18,16 @@ export const make = async (baseUrl: string): Promise<BenchClient> => {
       }
       return count
     },
+    // Imported here, not at the top, so the other workloads' processes (peak RSS) load only what the client does.
+    decoder: async (text, pageSize) => {
+      const { ListBYOKKeysResponse$inboundSchema } = await import("@openrouter/sdk/models")
+      const json: unknown = JSON.parse(text)
+      return () => {
+        const page = ListBYOKKeysResponse$inboundSchema.parse(json)
+        if (page.data.length !== pageSize) throw new Error("sdk: decode failed")
+        return page
+      }
+    },
     dispose: async () => {}
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Where a `get` spends its time, one step of the request path at a time: `npx tsx bench/ablation.ts`.
+ * Where a `get` of the Effect 3 line spends its time, one step of the request path at a time:
+ * `npx tsx effect3/bench/ablation.ts`.
  *
  * Each variant adds one step to the one before, all over the same transport, against the fake on
  * 127.0.0.1 in this process, in one warm process, alternating variants round by round. The steps are
@@ -50,7 +51,7 @@ const prepared: PreparedClient = {
   retry: undefined,
   permits: new PermitPool(32)
 }
-const wire = Either.getOrThrow(Endpoints.get.encodeInput(id))
+const wire = Either.getOrThrow(Endpoints.get.encodeInput({ id, options: {} }))
 const secrets = [Redacted.value(apiKey)]
 const decoded = Effect.suspend(() =>
   Effect.flatMap(prepared.httpClient.execute(buildRequest(prepared, Endpoints.get, wire)), (response) =>

@@ -1,15 +1,14 @@
 /**
- * Cold start of this library: import it and build the client layer over `FetchHttpClient`. The
- * transport comes from its own module path, not the `@effect/platform` barrel, so the figure shows
- * what this package adds rather than what the barrel does.
+ * Cold start of the Effect 3 line over undici: import it and build the client layer over
+ * `NodeHttpClient.layerUndici`, from its own module path, not the `@effect/platform-node` barrel.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer, ManagedRuntime, Redacted } from "effect"
 import { Byok } from "../../src/index.js"
 
 const runtime = ManagedRuntime.make(
   Byok.layer({ apiKey: Redacted.make("sk-or-v1-cold-start"), baseUrl: "http://127.0.0.1:9/api/v1" }).pipe(
-    Layer.provide(FetchHttpClient.layer)
+    Layer.provide(NodeHttpClient.layerUndici)
   )
 )
 await runtime.runPromise(Byok)

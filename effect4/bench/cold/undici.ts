@@ -1,9 +1,9 @@
 /**
- * Cold start of this library over undici: import it and build the client layer over
+ * Cold start of the Effect 4 line over undici: import it and build the client layer over
  * `NodeHttpClient.layerUndici`, from its own module path, not the `@effect/platform-node` barrel.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Layer, ManagedRuntime, Redacted } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Byok } from "../../src/index.js"
 
 const runtime = ManagedRuntime.make(
@@ -11,5 +11,5 @@ const runtime = ManagedRuntime.make(
     Layer.provide(NodeHttpClient.layerUndici)
   )
 )
-await runtime.runPromise(Byok)
+await runtime.runPromise(Effect.service(Byok))
 process.stdout.write(JSON.stringify({ ms: performance.now(), peakMiB: process.resourceUsage().maxRSS / 1024 }))

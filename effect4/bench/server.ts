@@ -1,6 +1,7 @@
 /**
- * The bench server process: the project's own fake (`FakeByokApi`) over plain `node:http` on
- * 127.0.0.1, in its own process so it does not share the measured process's CPU.
+ * The bench server process: the Effect 4 line's fake (`FakeByokApi`) over plain `node:http` on
+ * 127.0.0.1, in its own process so it does not share the measured process's CPU. Every client,
+ * of either line, is measured against this one server.
  *
  * - `/api/v1/...` is a fake seeded with 10,000 keys; `/large/api/v1/...` one seeded with as many
  *   keys as the first argument says (the peak RSS listing).
@@ -16,9 +17,9 @@ import { Effect } from "effect"
 import { createServer } from "node:http"
 import { FakeByokApi } from "../src/testing.js"
 
-export const seededKeys = 10_000
+const seededKeys = 10_000
 
-const seeded = (keys: number) => Effect.runSync(Effect.provide(FakeByokApi, FakeByokApi.layer({ seed: keys })))
+const seeded = (keys: number) => Effect.runSync(Effect.provide(Effect.service(FakeByokApi), FakeByokApi.layer({ seed: keys })))
 const fakes = { small: seeded(seededKeys), large: seeded(Number(process.argv[2])) }
 let delayMs = 0
 let connections = 0
@@ -51,9 +52,7 @@ const server = createServer(async (req, res) => {
   }
   if (delayMs > 0) await sleep(delayMs)
   const fake = large ? fakes.large : fakes.small
-  const outcome = Effect.runSync(
-    fake.unsafeFake.handle({ method: req.method ?? "GET", url, headers, body: Buffer.concat(chunks).toString("utf8") })
-  )
+  const outcome = fake.unsafeFake.handle({ method: req.method ?? "GET", url, headers, body: Buffer.concat(chunks).toString("utf8") }, Date.now())
   if (outcome._tag !== "Response") throw new Error(`unexpected fake outcome ${outcome._tag}`)
   res.writeHead(outcome.status, { ...outcome.headers, "content-length": Buffer.byteLength(outcome.body) })
   res.end(outcome.body)

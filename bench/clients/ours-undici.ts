@@ -1,9 +1,0 @@
-/**
- * This library over `NodeHttpClient.layerUndici`: npm `undici`'s `Agent.request`, an `Agent` of the
- * layer's own. Importing this module loads npm `undici`, so it runs only in a process of its own.
- */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type { BenchClient } from "../clients.js"
-import { makeOver } from "./library.js"
-
-export const make = (baseUrl: string): Promise<BenchClient> => makeOver("ours-undici", NodeHttpClient.layerUndici, baseUrl)
