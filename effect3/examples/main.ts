@@ -36,12 +36,22 @@ const readOnlyTour = Effect.gen(function*() {
   if (first !== undefined) {
     const one = yield* byok.get(first.id)
     yield* Console.log(`\nGot one by id:\n  ${describe(one)}`)
+    if (one.workspaceId !== null) {
+      // Scoped to its workspace, get answers only for a credential of that workspace.
+      const scoped = yield* byok.get(one.id, { workspaceId: one.workspaceId })
+      yield* Console.log(`Got it again within workspace ${scoped.workspaceId}`)
+    }
   }
 })
 
 const writeTour = Effect.gen(function*() {
   const byok = yield* Byok
-  const made = yield* byok.create({ provider: "openai", key: Redacted.make("sk-example-original-0001"), name: "Example key" })
+  // With `recover`, a create whose outcome is unknown (a timeout, a reset, a 5XX) is settled by
+  // looking, so it ends with exactly one credential or a CreateOutcomeUnknown naming the candidates.
+  const made = yield* byok.create(
+    { provider: "openai", key: Redacted.make("sk-example-original-0001"), name: "Example key" },
+    { recover: true }
+  )
   yield* Console.log(`\nCreated:\n  ${describe(made)}`)
   const rotated = yield* byok.update(made.id, { key: Redacted.make("sk-example-rotated-0002") })
   yield* Console.log(`Rotated (new label ${rotated.label}):\n  ${describe(rotated)}`)
