@@ -138,6 +138,6 @@ export const createRecovering = (
         if (Result.isFailure(removed)) return yield* Effect.fail(unknown([created, duplicate], error))
         return yield* report({ _tag: "DuplicateRemoved", key: created, removed: duplicate.id })
       }).pipe(
-        Effect.withSpan("Byok.create", { kind: "internal", captureStackTrace: false, attributes: { "byok.create.recover": true } })
+        Effect.withSpan("Byok.create", { kind: "internal", attributes: { "byok.create.recover": true } }, { captureStackTrace: false })
       )
   })

@@ -267,8 +267,6 @@ export const makeCall = (client: PreparedClient): Call => (endpoint, wire) => {
     : [Redacted.value(client.apiKey), ...wire.secrets]
   return Effect.useSpan(`Byok.${endpoint.operation}`, {
     kind: "client",
-    // a stack trace per span measured about 12 µs per request; the span's name says where it is
-    captureStackTrace: false,
     attributes: {
       "http.request.method": endpoint.method,
       "http.route": endpoint.path,
@@ -290,6 +288,7 @@ export const makeCall = (client: PreparedClient): Call => (endpoint, wire) => {
           if (tag !== undefined) span.attribute("error.type", tag)
         })
       ),
+      // a stack trace taken here measured about 10 µs per request; the span's name says where it is
       Effect.withParentSpan(span, { captureStackTrace: false })
     )
   }) as Effect.Effect<any, any>
