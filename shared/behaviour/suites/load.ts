@@ -77,7 +77,7 @@ let firstBurst: { readonly opened: number } | undefined
 /** `n` concurrent gets of the read-only keys, checked. */
 const getBurst = async (session: Session, n: number) => {
   const ids = Array.from({ length: n }, (_, i) => readIds[i % counts.read]!)
-  const outcomes = await session.runAll(ids.map((id): Call => ({ op: "get", id })), { concurrency: "unbounded", record: false })
+  const outcomes = await session.runAll(ids.map((id): Call => ({ op: "get", id, options: { workspaceId: workspaces.read } })), { concurrency: "unbounded", record: false })
   assert.deepEqual(outcomes.map((o) => valueOf<PlainKey>(o).id), ids)
 }
 
@@ -91,7 +91,7 @@ export const load: Suite = {
       const ops: Array<readonly [Call, Expectation]> = []
       for (let i = 0; i < 400; i++) {
         const id = readIds[i % counts.read]!
-        ops.push([{ op: "get", id }, (k: PlainKey) => assert.equal(k.id, id)])
+        ops.push([{ op: "get", id, options: { workspaceId: workspaces.read } }, (k: PlainKey) => assert.equal(k.id, id)])
       }
       for (let i = 0; i < 200; i++) {
         const offset = (i * 7) % counts.read
