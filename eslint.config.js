@@ -69,7 +69,7 @@ export default tseslint.config(
   {
     // A library's core runs wherever fetch exists: no Node-only import outside the loopback server.
     files: ["effect3/src/**/*.ts", "effect4/src/**/*.ts"],
-    ignores: ["effect3/src/internal/fake/nodeServer.ts", "effect4/src/internal/fake/nodeServer.ts", "effect3/src/cli/**"],
+    ignores: ["effect3/src/internal/fake/nodeServer.ts", "effect4/src/internal/fake/nodeServer.ts"],
     rules: {
       "no-restricted-imports": ["error", {
         patterns: [
@@ -81,7 +81,7 @@ export default tseslint.config(
   },
   {
     // The CLI is a Node program: it reaches Node itself through Effect's platform services or `process`.
-    files: ["cli/src/**/*.ts", "effect3/src/cli/**/*.ts"],
+    files: ["cli/src/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", {
         patterns: [{ group: ["node:*"], message: "Use an Effect platform service (or `process`) in the CLI." }]

@@ -6,17 +6,15 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as Command from "@effect/cli/Command"
-import * as Descriptor from "@effect/cli/CommandDescriptor"
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, HashMap, Redacted } from "effect"
-import { byok, version } from "../../src/cli/commands.js"
-import { demoWorkspaceId } from "../../src/cli/connection.js"
-import { defaultWorkspaceId, fakeId, Fault } from "../../src/testing.js"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { CliOutput, Command, type HelpDoc } from "effect/cli"
+import { defaultWorkspaceId, fakeId, Fault } from "../../effect4/src/testing.js"
+import { byok, version } from "../src/commands.js"
+import { demoWorkspaceId } from "../src/connection.js"
+import { renderHelp } from "../src/help.js"
 import {
-  ensureBuilt,
   expectNoSecretsInAnyRun,
   fakeServer,
   jsonLines,
@@ -28,13 +26,12 @@ import {
   seed
 } from "./support.js"
 
-beforeAll(ensureBuilt, 180_000)
 afterAll(expectNoSecretsInAnyRun)
 
 const otherWorkspace = "3f2b8c4e-1d5a-4e7b-9c0d-2a6f8e1b7c35"
 
 describe.concurrent("output formats", () => {
-  it.scopedLive("csv: a header row, every field, RFC 4180 quoting, CRLF", () =>
+  it.live("csv: a header row, every field, RFC 4180 quoting, CRLF", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer({ seed: seed(2) })
       yield* fake.insert({ provider: "openai", name: "Prod, \"eu\"\nwest", secret: providerKey("csv") })
@@ -49,7 +46,7 @@ describe.concurrent("output formats", () => {
       expect(lines[4]).toBe("")
     }))
 
-  it.scopedLive("table: aligned columns; a global credential's workspace reads 'global'", () =>
+  it.live("table: aligned columns; a global credential's workspace reads 'global'", () =>
     Effect.gen(function*() {
       const { run } = yield* fakeServer({ seed: seed(3, (i) => ({ workspaceId: i === 2 ? null : defaultWorkspaceId, disabled: i === 1 })) })
       const result = yield* run(["list", "--format", "table"])
@@ -67,7 +64,7 @@ describe.concurrent("output formats", () => {
       ].join("\n"))
     }))
 
-  it.scopedLive("jsonl with filters: the provider and workspace reach the server", () =>
+  it.live("jsonl with filters: the provider and workspace reach the server", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer({ seed: seed(8, (i) => ({ workspaceId: i < 4 ? defaultWorkspaceId : otherWorkspace })) })
       const result = yield* run(["list", "--provider", "openai", "--workspace-id", otherWorkspace, "--format", "jsonl"])
@@ -77,7 +74,7 @@ describe.concurrent("output formats", () => {
       expect(request!.query).toMatchObject({ provider: "openai", workspace_id: otherWorkspace })
     }))
 
-  it.scopedLive("get: one credential as a JSON object", () =>
+  it.live("get: one credential as a JSON object", () =>
     Effect.gen(function*() {
       const { run } = yield* fakeServer({ seed: seed(3) })
       const result = yield* run(["get", fakeId(2), "--format", "json"])
@@ -85,7 +82,7 @@ describe.concurrent("output formats", () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ id: fakeId(2), provider: "anthropic", name: "Key 2", createdAt: "2025-08-24T10:30:01.000Z" })
     }))
 
-  it.scopedLive("export: every field of every workspace asked for, a global credential once", () =>
+  it.live("export: every field of every workspace asked for, a global credential once", () =>
     Effect.gen(function*() {
       const { run } = yield* fakeServer({
         seed: seed(5, (i) => ({ workspaceId: i === 0 ? null : i < 3 ? defaultWorkspaceId : otherWorkspace }))
@@ -99,7 +96,7 @@ describe.concurrent("output formats", () => {
 })
 
 describe.concurrent("provider keys: stdin, --key-env, never argv", () => {
-  it.scopedLive("create with --key-env and every flag", () =>
+  it.live("create with --key-env and every flag", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer()
       const key = providerKey("key-env")
@@ -122,7 +119,7 @@ describe.concurrent("provider keys: stdin, --key-env, never argv", () => {
       expect(Redacted.value(stored!.secret)).toBe(key)
     }))
 
-  it.scopedLive("an empty key on stdin is a usage error and sends nothing", () =>
+  it.live("an empty key on stdin is a usage error and sends nothing", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer()
       const result = yield* run(["create", "--provider", "openai"], { input: "\n" })
@@ -130,7 +127,7 @@ describe.concurrent("provider keys: stdin, --key-env, never argv", () => {
       expect(yield* fake.requests).toEqual([])
     }))
 
-  it.scopedLive("rotate sends the key from stdin as an update in place", () =>
+  it.live("rotate sends the key from stdin as an update in place", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer({ seed: seed(2) })
       const key = providerKey("rotated")
@@ -143,7 +140,7 @@ describe.concurrent("provider keys: stdin, --key-env, never argv", () => {
       expect(Redacted.value(stored!.secret)).toBe(key)
     }))
 
-  it.scopedLive("the management key can come from --api-key-file", () =>
+  it.live("the management key can come from --api-key-file", () =>
     Effect.gen(function*() {
       const { baseUrl, fake } = yield* fakeServer({ seed: seed(1) })
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "byok-cli-"))
@@ -157,7 +154,7 @@ describe.concurrent("provider keys: stdin, --key-env, never argv", () => {
 })
 
 describe.concurrent("bulk changes", () => {
-  it.scopedLive("ids: an already-disabled key is unchanged and not sent; enable and delete by id", () =>
+  it.live("ids: an already-disabled key is unchanged and not sent; enable and delete by id", () =>
     Effect.gen(function*() {
       const { fake, run, writes } = yield* fakeServer({ seed: seed(4, (i) => ({ disabled: i === 1 })) })
       const disable = yield* run(["disable", fakeId(1), fakeId(2)])
@@ -167,7 +164,7 @@ describe.concurrent("bulk changes", () => {
       expect(disable.stdout).toMatch(/disable: 1 changed, 1 unchanged, 0 failed\n$/)
       expect((yield* writes).map((r) => [r.method, r.path, r.body])).toEqual([["PATCH", `/api/v1/byok/${fakeId(1)}`, { disabled: true }]])
 
-      const [enable, remove] = yield* Effect.all([run(["enable", fakeId(2)]), run(["delete", fakeId(3), fakeId(4)])], { concurrency: 2 })
+      const [enable, remove] = yield* Effect.all([run(["enable", fakeId(2)]), run(["delete", fakeId(3), fakeId(4), "--yes"])], { concurrency: 2 })
       expect(enable.code).toBe(0)
       expect(enable.stdout).toMatch(/enable: 1 changed, 0 unchanged, 0 failed\n$/)
       expect(remove.code).toBe(0)
@@ -176,19 +173,19 @@ describe.concurrent("bulk changes", () => {
       expect(stored.map((c) => [c.key.id, c.key.disabled])).toEqual([[fakeId(1), true], [fakeId(2), false]])
     }))
 
-  it.scopedLive("a selection without --yes is refused when stdin is not a terminal, before any request", () =>
+  it.live("a selection without --yes is refused when stdin is not a terminal, before any request", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer({ seed: seed(4) })
       const result = yield* run(["delete", "--provider", "openai"], { input: "y\n" })
       expect(result.code).toBe(1)
       expect(result.stdout).toBe("")
       expect(result.stderr).toBe(
-        "UsageError: delete: refusing to act on a selection without --yes when stdin is not a terminal (preview with --dry-run)\n"
+        "UsageError: delete: refusing to delete a selection without --yes when stdin is not a terminal (preview with --dry-run)\n"
       )
       expect(yield* fake.requests).toEqual([])
     }))
 
-  it.scopedLive("--yes acts on every match of the filters over several pages; --workspace-id leaves global credentials alone", () =>
+  it.live("--yes acts on every match of the filters over several pages; --workspace-id leaves global credentials alone", () =>
     Effect.gen(function*() {
       const { fake, run, writes } = yield* fakeServer({
         seed: seed(131, (i) => ({ workspaceId: i === 130 ? null : i % 2 === 0 ? otherWorkspace : defaultWorkspaceId }))
@@ -203,7 +200,7 @@ describe.concurrent("bulk changes", () => {
       expect(stored.filter((c) => c.key.disabled).map((c) => c.key.workspaceId)).toEqual(Array(65).fill(otherWorkspace))
     }))
 
-  it.scopedLive("a partial failure: the others are done, the failed id is listed with its tag, exit 4", () =>
+  it.live("a partial failure: the others are done, the failed id is listed with its tag, exit 4", () =>
     Effect.gen(function*() {
       // The openai keys are 1, 5 (already disabled) and 9; every attempt to update 1 fails.
       const { fake, run } = yield* fakeServer({ seed: seed(12, (i) => ({ disabled: i === 4 })) })
@@ -224,21 +221,21 @@ describe.concurrent("bulk changes", () => {
 })
 
 describe.concurrent("exit codes", () => {
-  it.scopedLive("3: a management key the server does not accept", () =>
+  it.live("3: a management key the server does not accept", () =>
     Effect.gen(function*() {
       const { run } = yield* fakeServer({ seed: seed(1) })
       const result = yield* run(["list"], { env: { OPENROUTER_API_KEY: secret("sk-or-v1-not-the-right-one-0c3e") } })
       expect(result).toEqual({ code: 3, stdout: "", stderr: "Unauthorized: Missing Authentication header\n" })
     }))
 
-  it.scopedLive("1: a request the server rejects (BadRequest)", () =>
+  it.live("1: a request the server rejects (BadRequest)", () =>
     Effect.gen(function*() {
       const { run } = yield* fakeServer({ seed: seed(1) })
       const result = yield* run(["list", "--provider", "no-such-provider"])
       expect(result).toEqual({ code: 1, stdout: "", stderr: "BadRequest: unknown provider: no-such-provider\n" })
     }))
 
-  it.scopedLive("4: rate limited with a long Retry-After (not retried), with the request id", () =>
+  it.live("4: rate limited with a long Retry-After (not retried), with the request id", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer({ seed: seed(1) })
       yield* fake.injectFault(Fault.status(429, { headers: { "retry-after": "600", "x-request-id": "req-42" } }), { operation: "get" })
@@ -247,7 +244,7 @@ describe.concurrent("exit codes", () => {
       expect(result.stderr).toBe("RateLimited: Rate limit exceeded (retry after 10m) (request id: req-42)\n")
     }))
 
-  it.live("1: @effect/cli's own usage errors (unknown flag, missing argument), no management key, a bad --concurrency", () =>
+  it.live("1: the parser's own usage errors (unknown flag, missing argument), no management key, a bad --concurrency", () =>
     Effect.gen(function*() {
       const results = yield* Effect.all([
         runCli(["list", "--no-such-flag"]),
@@ -263,23 +260,39 @@ describe.concurrent("exit codes", () => {
     }))
 })
 
-describe.concurrent("help, version and the demo data", () => {
-  it("every command's help has an example", () => {
-    const commands = HashMap.toEntries(Command.getSubcommands(byok))
-    expect(commands.map(([name]) => name).sort()).toEqual(["create", "delete", "disable", "enable", "export", "get", "list", "rotate"])
-    for (const [name, command] of commands) {
-      const text = HelpDoc.toAnsiText(Descriptor.getHelp(command, CliConfig.defaultConfig))
-      expect(text, name).toMatch(new RegExp(`Example:\\n {2}\\$ .*byok ${name}`))
-    }
-    expect(HelpDoc.toAnsiText(Command.getHelp(byok, CliConfig.defaultConfig))).toContain("Example:\n  $ ")
-  })
+/** The help document `byok ...path --help` presents, taken in process from the parser. */
+const helpDoc = (path: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const docs: Array<HelpDoc.HelpDoc> = []
+    const capture = CliOutput.layerPresenter({
+      present: (event) => Effect.sync(() => event._tag === "Help" && docs.push(event.helpDoc))
+    })
+    yield* Command.runWith(byok, { version })([...path, "--help"]).pipe(Effect.provide(capture))
+    expect(docs, path.join(" ")).toHaveLength(1)
+    return docs[0]!
+  }).pipe(Effect.provide(NodeServices.layer))
 
-  it("no option takes a key's value on the command line", () => {
-    const text = HelpDoc.toAnsiText(Command.getHelp(byok, CliConfig.defaultConfig))
-    expect(text).toContain("--key-env name")
-    expect(text).not.toMatch(/--(api-)?key(?!-env|-file)/)
-    expect(text).not.toMatch(/--(secret|token)/)
-  })
+const commandNames = byok.subcommands.flatMap((group) => group.commands).map((command) => command.name)
+
+describe.concurrent("help, version and the demo data", () => {
+  it.effect("every command's help has an example", () =>
+    Effect.gen(function*() {
+      expect([...commandNames].sort()).toEqual(["create", "delete", "disable", "enable", "export", "get", "list", "rotate"])
+      for (const name of commandNames) {
+        const text = renderHelp(yield* helpDoc([name]), false)
+        expect(text, name).toMatch(new RegExp(`Example:\\n {2}\\$ .*byok ${name}`))
+      }
+      expect(renderHelp(yield* helpDoc([]), false)).toContain("Example:\n  $ ")
+    }))
+
+  it.effect("no option takes a key's value on the command line", () =>
+    Effect.gen(function*() {
+      const docs = yield* Effect.forEach([[], ...commandNames.map((name) => [name])], helpDoc)
+      const text = docs.map((doc) => renderHelp(doc, false)).join("\n")
+      expect(text).toContain("--key-env name")
+      expect(text).not.toMatch(/--(api-)?key(?!-env|-file)/)
+      expect(text).not.toMatch(/--(secret|token)/)
+    }))
 
   it("the version is the package's", () => {
     expect(version).toBe(packageVersion)

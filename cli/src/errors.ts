@@ -2,10 +2,8 @@
  * The CLI's failure vocabulary and the one rule that turns a failure into a line on stderr and an
  * exit code. Library errors (`ByokError`) keep their tags; the CLI adds `UsageError` for input it
  * rejects itself and `BulkFailed` for a bulk change that partly failed.
- *
- * @since 0.1.0
  */
-import * as ValidationError from "@effect/cli/ValidationError"
+import * as CliError from "effect/cli/CliError"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import { printable } from "./output.js"
@@ -13,9 +11,6 @@ import { printable } from "./output.js"
 /**
  * Input the CLI rejects before talking to the API: an empty key on stdin, a missing management
  * key, contradictory flags. The message never holds the value that was rejected.
- *
- * @since 0.1.0
- * @category errors
  */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
   message: Schema.String
@@ -24,21 +19,13 @@ export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
 /**
  * A bulk change in which some credentials failed. Each failure has already been reported on its
  * own line; `tags` holds their error tags so the exit code can follow the worst of them.
- *
- * @since 0.1.0
- * @category errors
  */
 export class BulkFailed extends Schema.TaggedError<BulkFailed>()("BulkFailed", {
   message: Schema.String,
   tags: Schema.Array(Schema.String)
 }) {}
 
-/**
- * The exit codes, one per class of outcome.
- *
- * @since 0.1.0
- * @category models
- */
+/** The exit codes, one per class of outcome. */
 export const ExitCode = {
   /** Everything asked for was done. */
   success: 0,
@@ -56,25 +43,16 @@ export const ExitCode = {
   interrupted: 130
 } as const
 
-/**
- * One of the exit codes.
- *
- * @since 0.1.0
- * @category models
- */
+/** One of the exit codes. */
 export type ExitCode = typeof ExitCode[keyof typeof ExitCode]
 
 /**
  * The exit code of an error tag: the single place that maps failures to exit codes. Unknown tags
  * count as unavailable, the class that tells a script "not your input; look at the message".
- *
- * @since 0.1.0
- * @category exit codes
  */
 export const exitCodeOfTag = (tag: string): ExitCode => {
   switch (tag) {
     case "UsageError":
-    case "ValidationError":
     case "InvalidRequest":
     case "BadRequest":
       return ExitCode.usage
@@ -94,14 +72,12 @@ export const exitCodeOfTag = (tag: string): ExitCode => {
 }
 
 /**
- * The exit code of any failure the CLI can end with. A bulk failure exits with the largest code
- * among its failures: a script retrying on 4 then sees what is left.
- *
- * @since 0.1.0
- * @category exit codes
+ * The exit code of any failure the CLI can end with. Every error of the argument parser is a usage
+ * error. A bulk failure exits with the largest code among its failures: a script retrying on 4
+ * then sees what is left.
  */
 export const exitCodeOf = (error: unknown): ExitCode => {
-  if (ValidationError.isValidationError(error)) return exitCodeOfTag("ValidationError")
+  if (CliError.isCliError(error)) return ExitCode.usage
   if (error instanceof BulkFailed) {
     return error.tags.reduce<ExitCode>((worst, tag) => Math.max(worst, exitCodeOfTag(tag)) as ExitCode, ExitCode.success)
   }
@@ -117,9 +93,6 @@ const field = (error: unknown, name: string): unknown =>
 /**
  * An error as one line: `<Tag>: <message>`, then ` (retry after …)` when the server asked to wait
  * and ` (request id: X)` when the server sent one. Control characters from the server become `?`.
- *
- * @since 0.1.0
- * @category formatting
  */
 export const describeError = (error: unknown): string => {
   const message = field(error, "message")
@@ -130,5 +103,8 @@ export const describeError = (error: unknown): string => {
   let line = `${tagOf(error)}: ${text.replace(/\s*[\r\n]+\s*/g, " ").trim()}`
   if (Duration.isDuration(retryAfter)) line += ` (retry after ${Duration.format(retryAfter)})`
   if (typeof requestId === "string" && requestId.length > 0) line += ` (request id: ${requestId})`
+  // A create whose outcome is unknown names what it found, for the operator to decide.
+  const candidates = field(error, "candidates")
+  if (Array.isArray(candidates) && candidates.length > 0) line += ` (candidates: ${candidates.join(", ")})`
   return printable(line)
 }

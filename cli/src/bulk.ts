@@ -1,20 +1,17 @@
 /**
  * `enable`, `disable` and `delete`, on named ids or on every credential a filter selects: read the
- * selection, leave alone what is already in the wanted state, confirm, apply with bounded
+ * selection, leave alone what is already in the wanted state, confirm (a selection, and any
+ * delete), apply with bounded
  * concurrency, and sum up. One failed credential does not stop the others; it is reported on its
  * own line and makes the run exit non-zero.
- *
- * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import type * as Stdio from "effect/Stdio"
 import * as Stream from "effect/Stream"
-import { Byok } from "../Byok.js"
-import type * as ByokError from "../ByokError.js"
-import type { ByokKey } from "../ByokKey.js"
+import { Byok, type ByokError, type ByokKey } from "../../effect4/src/index.js"
 import { BulkFailed, describeError, UsageError } from "./errors.js"
 import { type Filters, streamOptions } from "./listing.js"
 import { describeKey, printable } from "./output.js"
@@ -22,17 +19,11 @@ import { promptLine, stdinIsTerminal } from "./stdio.js"
 
 /**
  * What a bulk command does to each selected credential.
- *
- * @since 0.1.0
- * @category models
  */
 export type BulkAction = "enable" | "disable" | "delete"
 
 /**
  * The flags of a bulk command: ids or filters, and how to go about it.
- *
- * @since 0.1.0
- * @category models
  */
 export interface BulkOptions extends Filters {
   readonly action: BulkAction
@@ -51,9 +42,6 @@ const words: Record<BulkAction, { readonly done: string; readonly already: strin
 /**
  * Whether `action` would change `key`: enabling an enabled key (or disabling a disabled one) is
  * not sent and counts as unchanged; a delete always changes.
- *
- * @since 0.1.0
- * @category models
  */
 export const needsChange = (action: BulkAction, key: ByokKey): boolean =>
   action === "enable" ? key.disabled : action === "disable" ? !key.disabled : true
@@ -73,7 +61,7 @@ const select = (options: BulkOptions, byFilter: boolean) =>
   Effect.gen(function*() {
     const byok = yield* Byok
     if (byFilter) {
-      const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(byok.stream(streamOptions(options))))
+      const listed = yield* Stream.runCollect(byok.stream(streamOptions(options)))
       // A workspace's listing includes the global credentials, which serve every workspace: acting
       // on them because one workspace was named would reach all the others. `--provider` alone
       // (the default workspace's listing) still selects them.
@@ -81,17 +69,18 @@ const select = (options: BulkOptions, byFilter: boolean) =>
       return { keys, failures: [] as ReadonlyArray<Failure>, skippedGlobal: listed.length - keys.length }
     }
     const ids = Array.from(new Set(options.ids))
-    const results = yield* Effect.forEach(ids, (id) => Effect.either(byok.get(id)), { concurrency: options.concurrency })
+    const lookup = Option.match(options.workspaceId, { onNone: () => ({}), onSome: (workspaceId) => ({ workspaceId }) })
+    const results = yield* Effect.forEach(ids, (id) => Effect.result(byok.get(id, lookup)), { concurrency: options.concurrency })
     const keys: Array<ByokKey> = []
     const failures: Array<Failure> = []
     results.forEach((result, i) =>
-      Either.match(result, { onLeft: (error) => failures.push({ id: ids[i]!, error }), onRight: (key) => keys.push(key) })
+      Result.match(result, { onFailure: (error) => failures.push({ id: ids[i]!, error }), onSuccess: (key) => keys.push(key) })
     )
     return { keys, failures, skippedGlobal: 0 }
   })
 
 const apply = (action: BulkAction, key: ByokKey): Effect.Effect<void, ByokError.ByokError, Byok> =>
-  Effect.flatMap(Byok, (byok) =>
+  Byok.use((byok) =>
     action === "delete" ? byok.delete(key.id) : Effect.asVoid(byok.update(key.id, { disabled: action === "disable" })))
 
 const confirmListed = 20
@@ -112,28 +101,30 @@ const confirm = (action: BulkAction, changes: ReadonlyArray<ByokKey>): Effect.Ef
 /**
  * Runs a bulk command. Exits non-zero (`BulkFailed`) when any credential failed, after the others
  * were done; with `--dry-run` nothing is written, only read.
- *
- * @since 0.1.0
- * @category commands
  */
-export const bulk = (options: BulkOptions): Effect.Effect<void, UsageError | BulkFailed | ByokError.ListError, Byok> =>
+export const bulk = (
+  options: BulkOptions
+): Effect.Effect<void, UsageError | BulkFailed | ByokError.ListError, Byok | Stdio.Stdio> =>
   Effect.gen(function*() {
     const { action } = options
-    const byFilter = Option.isSome(options.provider) || Option.isSome(options.workspaceId)
-    if (byFilter && options.ids.length > 0) {
-      return yield* new UsageError({ message: `${action}: give ids or --provider/--workspace-id, not both` })
+    // With ids, --workspace-id says where to look them up; without, it selects.
+    const byFilter = options.ids.length === 0
+    if (!byFilter && Option.isSome(options.provider)) {
+      return yield* new UsageError({ message: `${action}: give ids or --provider, not both` })
     }
-    if (!byFilter && options.ids.length === 0) {
+    if (byFilter && Option.isNone(options.provider) && Option.isNone(options.workspaceId)) {
       return yield* new UsageError({ message: `${action}: give at least one id, or select with --provider/--workspace-id` })
     }
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 32) {
       return yield* new UsageError({ message: "--concurrency must be an integer from 1 to 32" })
     }
-    // A filter can select more than the operator expects, so it is confirmed; decide before any request.
-    const mustConfirm = byFilter && !options.dryRun && !options.yes
+    // A filter can select more than the operator expects, and a delete cannot be undone, so both
+    // are confirmed; decided before any request.
+    const mustConfirm = (byFilter || action === "delete") && !options.dryRun && !options.yes
     if (mustConfirm && !(yield* stdinIsTerminal)) {
+      const what = byFilter ? "a selection" : "credentials"
       return yield* new UsageError({
-        message: `${action}: refusing to act on a selection without --yes when stdin is not a terminal (preview with --dry-run)`
+        message: `${action}: refusing to ${action} ${what} without --yes when stdin is not a terminal (preview with --dry-run)`
       })
     }
 

@@ -2,14 +2,13 @@
  * Where the CLI reads secrets from. The management key comes from `OPENROUTER_API_KEY` or a file;
  * a provider key from stdin or an environment variable the operator names. Never from argv, which
  * `ps` and shell history show to others. Every secret is `Redacted` from the moment it is read.
- *
- * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Stdio from "effect/Stdio"
 import { UsageError } from "./errors.js"
 import { promptLine, readStdinToEnd, stdinIsTerminal } from "./stdio.js"
 
@@ -31,24 +30,19 @@ const required = (source: string) => (value: Option.Option<string>): Effect.Effe
     onSome: (key) => Effect.succeed(Redacted.make(key))
   })
 
-/**
- * The management key: the content of `--api-key-file` when given, else `OPENROUTER_API_KEY`.
- *
- * @since 0.1.0
- * @category secrets
- */
+/** The management key: the content of `--api-key-file` when given, else `OPENROUTER_API_KEY`. */
 export const readManagementKey = (
   apiKeyFile: Option.Option<string>
 ): Effect.Effect<Redacted.Redacted<string>, UsageError, FileSystem.FileSystem> =>
   Option.match(apiKeyFile, {
     onSome: (path) =>
-      Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
+      FileSystem.FileSystem.use((fs) => fs.readFileString(path)).pipe(
         Effect.mapError((error) => new UsageError({ message: `cannot read --api-key-file: ${error.message}` })),
         Effect.flatMap((text) => singleLine(text, "--api-key-file")),
         Effect.flatMap(required("--api-key-file"))
       ),
     onNone: () =>
-      Config.option(Config.redacted("OPENROUTER_API_KEY")).pipe(
+      Config.option(Config.Redacted("OPENROUTER_API_KEY")).pipe(
         Effect.mapError(() => new UsageError({ message: "OPENROUTER_API_KEY cannot be read" })),
         Effect.flatMap(Option.match({
           onNone: () =>
@@ -63,14 +57,11 @@ export const readManagementKey = (
 /**
  * A provider key: from the environment variable named by `--key-env` when given, else one line of
  * stdin (asked for without echo when stdin is a terminal). Empty is a usage error.
- *
- * @since 0.1.0
- * @category secrets
  */
-export const readProviderKey = (keyEnv: Option.Option<string>): Effect.Effect<Redacted.Redacted<string>, UsageError> =>
+export const readProviderKey = (keyEnv: Option.Option<string>): Effect.Effect<Redacted.Redacted<string>, UsageError, Stdio.Stdio> =>
   Option.match(keyEnv, {
     onSome: (name) =>
-      Config.option(Config.redacted(name)).pipe(
+      Config.option(Config.Redacted(name)).pipe(
         Effect.mapError(() => new UsageError({ message: `environment variable ${name} cannot be read` })),
         Effect.flatMap(Option.match({
           onNone: () => Effect.fail(new UsageError({ message: `environment variable ${name} (from --key-env) is not set` })),

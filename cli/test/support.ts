@@ -3,20 +3,22 @@
  * test process, with every secret the tests use collected in one place and searched for in every
  * byte the binary prints.
  */
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { expect } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
-import { demoCredentials } from "../../src/cli/connection.js"
-import { FakeByokApi, type FakeByokApiOptions, FakeByokServer, type SeedCredential } from "../../src/testing.js"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { FakeByokApi, type FakeByokApiOptions, FakeByokServer, type SeedCredential } from "../../effect4/src/testing.js"
+import { demoCredentials } from "../src/connection.js"
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+/** The CLI package's folder. */
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+/** The repository's root, whose README holds the command-line transcript. */
+export const repo = path.resolve(root, "..")
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"))
-/** The executable as npm installs it: the package's `bin` entry. */
+/** The executable as npm installs it: the package's `bin` entry, the bundle. */
 export const binPath = path.join(root, packageJson.bin.byok)
 export const packageVersion: string = packageJson.version
 
@@ -64,62 +66,6 @@ export const expectNoSecretsInAnyRun = () => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Building: once per change of the sources, whichever test file asks first.
-
-const stampKey = createHash("sha1").update(root).digest("hex").slice(0, 12)
-const lockDir = path.join(os.tmpdir(), `byok-cli-build-${stampKey}.lock`)
-const stampFile = path.join(os.tmpdir(), `byok-cli-build-${stampKey}.stamp`)
-
-const newestSource = (): number => {
-  let newest = 0
-  const visit = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name)
-      if (entry.isDirectory()) visit(full)
-      else newest = Math.max(newest, fs.statSync(full).mtimeMs)
-    }
-  }
-  visit(path.join(root, "src"))
-  for (const file of ["package.json", "tsconfig.json", "tsconfig.build.json"]) {
-    newest = Math.max(newest, fs.statSync(path.join(root, file)).mtimeMs)
-  }
-  return newest
-}
-
-const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-
-/**
- * Runs `npm run build` unless `dist/` is already built from the current sources. Test files run in
- * parallel workers; a lock directory makes the second one wait rather than rebuild `dist/` under
- * the first one's running binaries.
- */
-export const ensureBuilt = () => {
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir)
-      break
-    } catch {
-      // A lock left by a killed run is stale after two minutes.
-      const age = Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
-      if (age > 120_000) fs.rmSync(lockDir, { recursive: true, force: true })
-      else sleepSync(100)
-    }
-  }
-  try {
-    const stamp = fs.statSync(stampFile, { throwIfNoEntry: false })?.mtimeMs ?? 0
-    if (fs.existsSync(binPath) && stamp > newestSource()) return
-    try {
-      execFileSync("npm", ["run", "build"], { cwd: root, stdio: "pipe", encoding: "utf8" })
-    } catch (error: any) {
-      throw new Error(`npm run build failed:\n${error.stdout ?? ""}${error.stderr ?? ""}`)
-    }
-    fs.writeFileSync(stampFile, "")
-  } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true })
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Running the binary.
 
 export interface RunResult {
@@ -137,7 +83,7 @@ export interface RunOptions {
 
 /** Runs `node <bin> ...args` and collects its output; searches it for secrets before returning. */
 export const runCli = (args: ReadonlyArray<string>, options: RunOptions = {}): Effect.Effect<RunResult> =>
-  Effect.async<RunResult>((resume) => {
+  Effect.callback<RunResult>((resume) => {
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd: root,
       env: { PATH: process.env.PATH ?? "", ...options.env },
@@ -153,19 +99,19 @@ export const runCli = (args: ReadonlyArray<string>, options: RunOptions = {}): E
       resume(Effect.succeed({ code, stdout, stderr }))
     })
     return Effect.sync(() => child.kill())
-  }).pipe(Effect.tap((result) => expectNoSecrets(result.stdout + result.stderr, `byok ${args.join(" ")}`)))
+  }).pipe(Effect.tap((result) => Effect.sync(() => expectNoSecrets(result.stdout + result.stderr, `byok ${args.join(" ")}`))))
 
 /**
  * A fresh fake on 127.0.0.1 for one test, and a `run` that points the binary at it through the
- * environment, as an operator would.
+ * environment, as an operator would. The server stops when the test's scope closes.
  */
 export const fakeServer = (options: FakeByokApiOptions = {}) =>
   Effect.gen(function*() {
     const context = yield* Layer.build(
       FakeByokApi.layerServer().pipe(Layer.provideMerge(FakeByokApi.layer({ apiKey: managementKey, ...options })))
     )
-    const fake = yield* Effect.provide(FakeByokApi, context)
-    const { baseUrl } = yield* Effect.provide(FakeByokServer, context)
+    const fake = Context.get(context, FakeByokApi)
+    const { baseUrl } = Context.get(context, FakeByokServer)
     const env = { OPENROUTER_BASE_URL: baseUrl, OPENROUTER_API_KEY: Redacted.value(fake.apiKey) }
     const run = (args: ReadonlyArray<string>, runOptions: RunOptions = {}) =>
       runCli(args, { ...runOptions, env: { ...env, ...runOptions.env } })

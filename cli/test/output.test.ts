@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration } from "effect"
-import { ByokError, ByokKey } from "../../src/index.js"
-import { BulkFailed, describeError, exitCodeOf, UsageError } from "../../src/cli/errors.js"
-import { csvField, tableHeader, tableRow, tableWidths, toJson } from "../../src/cli/output.js"
+import { ByokError, ByokKey } from "../../effect4/src/index.js"
+import { BulkFailed, describeError, exitCodeOf, UsageError } from "../src/errors.js"
+import { csvField, tableHeader, tableRow, tableWidths, toJson } from "../src/output.js"
 
 const key = (n: number, fields: Partial<ConstructorParameters<typeof ByokKey>[0]> = {}) =>
   new ByokKey({

@@ -2,37 +2,27 @@
  * How credentials are printed: the documented JSON object (also used, one per line, by `jsonl`),
  * RFC 4180 CSV, and an aligned table that fits the terminal. A `Printer` takes credentials page by
  * page, so long listings print as they arrive wherever the format allows.
- *
- * @since 0.1.0
  */
-import * as Terminal from "@effect/platform/Terminal"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { ByokKey } from "../ByokKey.js"
+import * as Stdio from "effect/Stdio"
+import * as Terminal from "effect/Terminal"
+import type { ByokKey } from "../../effect4/src/index.js"
 
 /**
  * The output formats of the commands that print credentials.
- *
- * @since 0.1.0
- * @category models
  */
 export const formats = ["table", "json", "jsonl", "csv"] as const
 
 /**
  * An output format.
- *
- * @since 0.1.0
- * @category models
  */
 export type Format = typeof formats[number]
 
 /**
  * A credential as the CLI's JSON output shows it. Stable: fields are only ever added. `name` is
  * always present (`null` when the credential has none); `createdAt` is an ISO 8601 timestamp in UTC.
- *
- * @since 0.1.0
- * @category models
  */
 export interface KeyJson {
   readonly id: string
@@ -55,9 +45,6 @@ export interface KeyJson {
 /**
  * The JSON object for a credential, written field by field so the output does not change when the
  * model class does.
- *
- * @since 0.1.0
- * @category json
  */
 export const toJson = (key: ByokKey): KeyJson => ({
   id: key.id,
@@ -98,9 +85,6 @@ const csvColumns: ReadonlyArray<keyof KeyJson> = [
 /**
  * One CSV field, quoted as RFC 4180 says: when it holds a comma, a quote or a line break, inside
  * double quotes with quotes doubled.
- *
- * @since 0.1.0
- * @category csv
  */
 export const csvField = (value: string): string => /[",\r\n]/.test(value) ? `"${value.replace(/"/g, "\"\"")}"` : value
 
@@ -110,17 +94,11 @@ const csvCell = (value: KeyJson[keyof KeyJson]): string =>
 
 /**
  * The CSV header row, the JSON field names in order.
- *
- * @since 0.1.0
- * @category csv
  */
 export const csvHeader: string = csvColumns.map(csvField).join(",")
 
 /**
  * A credential as one CSV row, with every JSON field.
- *
- * @since 0.1.0
- * @category csv
  */
 export const csvRow = (key: ByokKey): string => {
   const json = toJson(key)
@@ -163,9 +141,6 @@ const tableWidth = (widths: ReadonlyArray<number>): number => {
 /**
  * Column widths for these rows, narrowed to `maxWidth` (0 for no limit) by `shrinkSteps`; width 0
  * means the column is left out. A table that cannot be narrowed enough is printed at its narrowest.
- *
- * @since 0.1.0
- * @category table
  */
 export const tableWidths = (keys: ReadonlyArray<ByokKey>, maxWidth: number): ReadonlyArray<number> => {
   const widths = tableColumns.map((column) =>
@@ -184,17 +159,11 @@ export const tableWidths = (keys: ReadonlyArray<ByokKey>, maxWidth: number): Rea
 /**
  * Text from the server made safe to show on a terminal: control characters (which could move the
  * cursor or retitle the window) become `?`.
- *
- * @since 0.1.0
- * @category formatting
  */
 export const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?")
 
 /**
  * A credential in a sentence: `<id> (<provider>, <name>)`.
- *
- * @since 0.1.0
- * @category formatting
  */
 export const describeKey = (key: ByokKey): string =>
   printable(`${key.id} (${key.provider}${key.name ? `, ${key.name}` : ""})`)
@@ -209,27 +178,18 @@ const tableLine = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>):
 
 /**
  * The table's header line for these widths.
- *
- * @since 0.1.0
- * @category table
  */
 export const tableHeader = (widths: ReadonlyArray<number>): string =>
   tableLine(tableColumns.map((column) => column.header), widths)
 
 /**
  * A credential as a table line for these widths; a cell too long for its column ends in `…`.
- *
- * @since 0.1.0
- * @category table
  */
 export const tableRow = (key: ByokKey, widths: ReadonlyArray<number>): string =>
   tableLine(tableColumns.map((column) => column.cell(key)), widths)
 
 /**
  * Prints credentials in one format as they arrive: `page` for each batch, `end` once at the end.
- *
- * @since 0.1.0
- * @category printers
  */
 export interface Printer {
   readonly page: (keys: ReadonlyArray<ByokKey>) => Effect.Effect<void>
@@ -242,9 +202,6 @@ const printLines = (lines: ReadonlyArray<string>) => lines.length === 0 ? Effect
  * A printer for `format`. `jsonl`, `csv` and `table` print each page when it arrives (the table's
  * column widths are set by the first page, fitted to `terminalWidth`); `json` prints one array at
  * the end. CSV lines end in CRLF, as RFC 4180 says.
- *
- * @since 0.1.0
- * @category printers
  */
 export const makePrinter = (format: Format, terminalWidth: number): Printer => {
   switch (format) {
@@ -261,7 +218,7 @@ export const makePrinter = (format: Format, terminalWidth: number): Printer => {
         return Console.log(`${csvHeader}\r`)
       })
       return {
-        page: (keys) => Effect.zipRight(header, printLines(keys.map((key) => `${csvRow(key)}\r`))),
+        page: (keys) => Effect.andThen(header, printLines(keys.map((key) => `${csvRow(key)}\r`))),
         end: header
       }
     }
@@ -274,7 +231,7 @@ export const makePrinter = (format: Format, terminalWidth: number): Printer => {
           return Console.log(tableHeader(widths))
         })
       return {
-        page: (keys) => Effect.zipRight(header(keys), Effect.suspend(() => printLines(keys.map((key) => tableRow(key, widths!))))),
+        page: (keys) => Effect.andThen(header(keys), Effect.suspend(() => printLines(keys.map((key) => tableRow(key, widths!))))),
         end: header([])
       }
     }
@@ -291,29 +248,22 @@ export const makePrinter = (format: Format, terminalWidth: number): Printer => {
 /**
  * Prints one credential (the answer of `get`, `create`, `rotate`): JSON as a single object, the
  * other formats as a listing of one.
- *
- * @since 0.1.0
- * @category printers
  */
 export const printOne = (key: ByokKey, format: Format, terminalWidth: number): Effect.Effect<void> => {
   if (format === "json") return Console.log(JSON.stringify(toJson(key), null, 2))
   const printer = makePrinter(format, terminalWidth)
-  return Effect.zipRight(printer.page([key]), printer.end)
+  return Effect.andThen(printer.page([key]), printer.end)
 }
 
 /**
  * The format to print in and the width to fit a table to: `table` on a terminal and `jsonl` when
  * stdout is piped, unless `--format` said otherwise. Width 0 (no limit) when stdout is not a terminal.
- *
- * @since 0.1.0
- * @category printers
  */
 export const outputSettings = (
   requested: Option.Option<Format>
-): Effect.Effect<{ readonly format: Format; readonly width: number }, never, Terminal.Terminal> =>
+): Effect.Effect<{ readonly format: Format; readonly width: number }, never, Stdio.Stdio | Terminal.Terminal> =>
   Effect.gen(function*() {
-    const terminal = yield* Terminal.Terminal
-    const isTerminal = yield* terminal.isTTY
-    const width = isTerminal ? yield* terminal.columns : 0
+    const isTerminal = yield* (yield* Stdio.Stdio).stdoutIsTerminal
+    const width = isTerminal ? yield* (yield* Terminal.Terminal).columns : 0
     return { format: Option.getOrElse(requested, () => isTerminal ? "table" as const : "jsonl" as const), width }
   })

@@ -1,42 +1,34 @@
 /**
  * `list` and `export`: every page of the listing, printed as it arrives, with a progress line on
  * stderr while more than one page is read.
- *
- * @since 0.1.0
  */
-import type * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Stdio from "effect/Stdio"
 import * as Stream from "effect/Stream"
-import { Byok } from "../Byok.js"
-import type * as ByokError from "../ByokError.js"
+import type * as Terminal from "effect/Terminal"
+import { Byok, type ByokError } from "../../effect4/src/index.js"
 import { type Format, makePrinter, outputSettings, type Printer } from "./output.js"
 import { makeProgress } from "./progress.js"
 
-/**
- * The filters of a listing, as the flags give them.
- *
- * @since 0.1.0
- * @category models
- */
+/** The filters of a listing, as the flags give them. */
 export interface Filters {
   readonly provider: Option.Option<string>
   readonly workspaceId: Option.Option<string>
 }
 
-/**
- * The library's stream options for these filters.
- *
- * @since 0.1.0
- * @category models
- */
+/** The library's stream options for these filters. */
 export const streamOptions = (filters: Filters) => ({
   ...Option.match(filters.provider, { onNone: () => ({}), onSome: (provider) => ({ provider }) }),
   ...Option.match(filters.workspaceId, { onNone: () => ({}), onSome: (workspaceId) => ({ workspaceId }) })
 })
 
 /** Reads every page for `filters` into `printer`, skipping ids already printed (`seen`). */
-const printPages = (filters: Filters, printer: Printer, seen: Set<string>): Effect.Effect<void, ByokError.ListError, Byok> =>
+const printPages = (
+  filters: Filters,
+  printer: Printer,
+  seen: Set<string>
+): Effect.Effect<void, ByokError.ListError, Byok | Stdio.Stdio> =>
   Effect.gen(function*() {
     const byok = yield* Byok
     const progress = yield* makeProgress
@@ -57,15 +49,10 @@ const printPages = (filters: Filters, printer: Printer, seen: Set<string>): Effe
     )
   })
 
-/**
- * `byok list`: every credential matching the filters, in the server's order.
- *
- * @since 0.1.0
- * @category commands
- */
+/** `byok list`: every credential matching the filters, in the server's order. */
 export const list = (
   options: Filters & { readonly format: Option.Option<Format> }
-): Effect.Effect<void, ByokError.ListError, Byok | Terminal.Terminal> =>
+): Effect.Effect<void, ByokError.ListError, Byok | Stdio.Stdio | Terminal.Terminal> =>
   Effect.gen(function*() {
     const { format, width } = yield* outputSettings(options.format)
     const printer = makePrinter(format, width)
@@ -76,13 +63,10 @@ export const list = (
 /**
  * `byok export`: every credential of the given workspaces (the default workspace when none is
  * given), each once (global credentials show up in every workspace), with every field.
- *
- * @since 0.1.0
- * @category commands
  */
 export const exportKeys = (
   options: { readonly workspaceIds: ReadonlyArray<string>; readonly format: "json" | "csv" }
-): Effect.Effect<void, ByokError.ListError, Byok> =>
+): Effect.Effect<void, ByokError.ListError, Byok | Stdio.Stdio> =>
   Effect.gen(function*() {
     const printer = makePrinter(options.format, 0)
     const seen = new Set<string>()

@@ -1,47 +1,26 @@
 /**
- * The CLI's own use of stdin and stderr. `@effect/platform`'s `Terminal` covers stdout (its size,
- * whether it is a terminal); it has no stderr, its `readLine` waits forever on an empty pipe, and it
- * echoes what is typed, so secrets and prompts go through these few functions instead.
- *
- * @since 0.1.0
+ * The CLI's own use of stdin and stderr. Whether a stream is a terminal comes from Effect's `Stdio`;
+ * reading a secret does not: `Terminal.readLine` echoes what is typed, and a prompt needs raw mode
+ * to hide it, so prompts and stdin reads talk to `process.stdin` through these few functions.
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Stdio from "effect/Stdio"
 
-/**
- * Whether stdin is a terminal, i.e. someone can answer a prompt.
- *
- * @since 0.1.0
- * @category terminal
- */
-export const stdinIsTerminal: Effect.Effect<boolean> = Effect.sync(() => process.stdin.isTTY === true)
+/** Whether stdin is a terminal, i.e. someone can answer a prompt. */
+export const stdinIsTerminal: Effect.Effect<boolean, never, Stdio.Stdio> = Stdio.Stdio.use((stdio) => stdio.stdinIsTerminal)
 
-/**
- * Whether stderr is a terminal, where a progress line can be redrawn in place.
- *
- * @since 0.1.0
- * @category terminal
- */
-export const stderrIsTerminal: Effect.Effect<boolean> = Effect.sync(() => process.stderr.isTTY === true)
+/** Whether stderr is a terminal, where a progress line can be redrawn in place. */
+export const stderrIsTerminal: Effect.Effect<boolean, never, Stdio.Stdio> = Stdio.Stdio.use((stdio) => stdio.stderrIsTerminal)
 
-/**
- * Writes text to stderr as is, without adding a newline.
- *
- * @since 0.1.0
- * @category output
- */
+/** Writes text to stderr as is, without adding a newline. */
 export const writeStderr = (text: string): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     process.stderr.write(text, () => resume(Effect.void))
   })
 
-/**
- * Everything on stdin up to its end, as text. For piped input.
- *
- * @since 0.1.0
- * @category input
- */
-export const readStdinToEnd: Effect.Effect<string> = Effect.async<string>((resume) => {
+/** Everything on stdin up to its end, as text. For piped input. */
+export const readStdinToEnd: Effect.Effect<string> = Effect.callback<string>((resume) => {
   const stdin = process.stdin
   const chunks: Array<string> = []
   const onData = (chunk: string) => {
@@ -69,14 +48,11 @@ export const readStdinToEnd: Effect.Effect<string> = Effect.async<string>((resum
 /**
  * Asks a question on stderr and reads one line typed at the terminal. With `hidden`, what is typed
  * is not echoed (for keys). `None` when the input ended (Ctrl-D) before a line; Ctrl-C interrupts.
- *
- * @since 0.1.0
- * @category input
  */
 export const promptLine = (question: string, options: { readonly hidden: boolean }): Effect.Effect<Option.Option<string>> =>
-  Effect.zipRight(
+  Effect.andThen(
     writeStderr(question),
-    Effect.async<Option.Option<string>>((resume) => {
+    Effect.callback<Option.Option<string>>((resume) => {
       const stdin = process.stdin
       let line = ""
       // A hidden line's Enter is not echoed, and an ended input has none: end the prompt's line ourselves.
