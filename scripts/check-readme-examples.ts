@@ -1,7 +1,8 @@
 /**
- * Type-checks every TypeScript block of the README as its own module against its line's sources,
- * with the compiler options a strict user project has. A block fenced ```ts is Effect 4 code (the
- * default line); ```ts effect3 is Effect 3 code. Each line's blocks compile inside that line's
+ * Type-checks every TypeScript block of the README, and of each package's README, as its own
+ * module against its line's sources, with the compiler options a strict user project has. In the
+ * repository's README a block fenced ```ts is Effect 4 code (the default line) and ```ts effect3 is
+ * Effect 3 code; a package's README is all its own line's. Each line's blocks compile inside that line's
  * folder, so `effect` and the platform packages resolve to the line's own. `npm run typecheck`
  * runs it; so does the full test tier.
  */
@@ -13,12 +14,15 @@ const root = fileURLToPath(new URL("..", import.meta.url))
 
 export type Line = "effect3" | "effect4"
 
+const tsBlocks = (file: string) => [...readFileSync(`${root}${file}`, "utf8").matchAll(/```ts( effect3)?\n([\s\S]*?)```/g)]
+
 /** The README's TypeScript examples, in order, with the line each is written for. */
 export const readmeExamples = (): Array<{ readonly line: Line; readonly code: string }> =>
-  [...readFileSync(`${root}README.md`, "utf8").matchAll(/```ts( effect3)?\n([\s\S]*?)```/g)].map((m) => ({
-    line: m[1] === undefined ? "effect4" : "effect3",
-    code: m[2]!
-  }))
+  tsBlocks("README.md").map((m) => ({ line: m[1] === undefined ? "effect4" : "effect3", code: m[2]! }))
+
+/** Each package's own README (what npm shows): every block is that line's. */
+export const packageReadmeExamples = (): Array<{ readonly line: Line; readonly code: string }> =>
+  (["effect4", "effect3"] as const).flatMap((line) => tsBlocks(`${line}/README.md`).map((m) => ({ line, code: m[2]! })))
 
 const checkLine = (line: Line, blocks: ReadonlyArray<string>): Array<string> => {
   const dir = `${root}${line}/test/.readme/`
@@ -52,7 +56,7 @@ const checkLine = (line: Line, blocks: ReadonlyArray<string>): Array<string> => 
 
 /** The compiler's complaints about the examples, one line each; empty when they all type-check. */
 export const checkReadmeExamples = (): Array<string> => {
-  const examples = readmeExamples()
+  const examples = [...readmeExamples(), ...packageReadmeExamples()]
   return (["effect4", "effect3"] as const).flatMap((line) =>
     checkLine(line, examples.filter((e) => e.line === line).map((e) => e.code))
   )
@@ -61,8 +65,10 @@ export const checkReadmeExamples = (): Array<string> => {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const problems = checkReadmeExamples()
   for (const problem of problems) console.error(problem)
-  const examples = readmeExamples()
+  const examples = [...readmeExamples(), ...packageReadmeExamples()]
   const count = (line: Line) => examples.filter((e) => e.line === line).length
-  console.log(`README examples: ${count("effect4")} for Effect 4 and ${count("effect3")} for Effect 3 checked, ${problems.length} problem(s)`)
+  console.log(
+    `README examples (the repository's and each package's): ${count("effect4")} for Effect 4 and ${count("effect3")} for Effect 3 checked, ${problems.length} problem(s)`
+  )
   process.exitCode = problems.length === 0 ? 0 : 1
 }
