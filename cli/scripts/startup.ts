@@ -9,13 +9,16 @@
  *
  *   npm run startup -w cli                # 15 runs of each case, after one not counted
  *   npm run startup -w cli -- --runs 30
+ *   npm run startup -w cli -- --write     # and write the figures into BENCHMARKS.md
  *
  * The figures are for the Node running this script (`npm run` uses the repository's Node 22).
  */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { withCliStartupSection } from "../../bench/cliStartup.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const tsx = path.resolve(root, "../node_modules/tsx/dist/cli.mjs")
@@ -58,6 +61,7 @@ const measure = (argv: ReadonlyArray<string>): Sample => {
   return { wallMs, timeWallS, rssKiB: Number(rss[1]) }
 }
 
+const loadAtStart = os.loadavg()[0]!
 const samples = cases.map(() => [] as Array<Sample>)
 for (let round = 0; round <= runs; round++) {
   cases.forEach((c, i) => {
@@ -74,12 +78,31 @@ const median = (values: ReadonlyArray<number>) => {
 const spread = (values: ReadonlyArray<number>, digits: number) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`
 
-console.log(`\nNode ${process.version}, ${runs} runs each; median (min–max)\n`)
-console.log("| case | wall s, measured here | wall s, time -v | max RSS MiB, time -v |")
-console.log("| --- | --- | --- | --- |")
-cases.forEach((c, i) => {
-  const s = samples[i]!
-  console.log(
-    `| ${c.name} | ${spread(s.map((x) => x.wallMs / 1000), 3)} | ${spread(s.map((x) => x.timeWallS), 2)} | ${spread(s.map((x) => x.rssKiB / 1024), 1)} |`
-  )
-})
+const table = [
+  "| case | wall s, measured here | wall s, time -v | max RSS MiB, time -v |",
+  "| --- | --- | --- | --- |",
+  ...cases.map((c, i) => {
+    const s = samples[i]!
+    return `| ${c.name} | ${spread(s.map((x) => x.wallMs / 1000), 3)} | ${spread(s.map((x) => x.timeWallS), 2)} | ${spread(s.map((x) => x.rssKiB / 1024), 1)} |`
+  })
+].join("\n")
+console.log(`\nNode ${process.version}, ${runs} runs each; median (min–max)\n\n${table}`)
+
+if (process.argv.includes("--write")) {
+  const bundle = samples[1]!.map((x) => x.wallMs / 1000)
+  const target = 0.25
+  const section = `## The byok CLI: start-up
+
+Measured by \`npm run startup -w cli -- --write\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, load average ${loadAtStart.toFixed(2)} at the start, ${runs} runs of each
+case after one not counted, the cases taking turns; median (min–max). The bundle is \`cli/dist/byok.mjs\`, the
+one file the package ships; "unbundled" is the same sources one file per module, with Effect and undici loaded
+from node_modules. Target: \`byok ${command.join(" ")}\` in at most ${target} s. ${
+    median(bundle) <= target ? "Met" : "**Missed**"
+  }: ${median(bundle).toFixed(3)} s.
+
+${table}
+`
+  const file = path.resolve(root, "../BENCHMARKS.md")
+  fs.writeFileSync(file, withCliStartupSection(fs.readFileSync(file, "utf8"), section))
+  console.log("\nWrote the CLI start-up section of BENCHMARKS.md.")
+}
