@@ -8,6 +8,7 @@ import {
   Cause,
   Chunk,
   Clock,
+  ConfigError,
   ConfigProvider,
   Context,
   Duration,
@@ -486,6 +487,15 @@ const sessionOver = (
       await telemetry.processor.forceFlush()
       return telemetry.exporter.getFinishedSpans().map(exportedSpan)
     },
+    plantSpans: (values) =>
+      runtime.runPromise(Effect.gen(function*() {
+        if (telemetry === undefined) return yield* Effect.dieMessage("this session does not export its spans: open it with telemetry")
+        yield* Effect.withSpan(Effect.annotateCurrentSpan("leak", values.attribute), "in-attribute")
+        yield* Effect.withSpan(Effect.tap(Effect.orDie(Effect.currentSpan), (span) => span.event("leak", 0n, { value: values.event })), "in-event")
+        yield* Effect.ignore(Effect.withSpan(Effect.fail(new Error(values.status)), "in-status"))
+        const linked = yield* Effect.withSpan(Effect.orDie(Effect.currentSpan), "linked")
+        yield* Effect.withSpan(Effect.void, "in-link", { links: [{ _tag: "SpanLink", span: linked, attributes: { leak: values.link } }] })
+      })),
     pull: async (options) => {
       const scope = await runtime.runPromise(Scope.make())
       const pull = await runtime.runPromise(Scope.extend(Stream.toPull(byok.stream(input(options))), scope))
@@ -559,7 +569,7 @@ export const driver: Driver = {
       const error = Cause.squash(built.cause)
       return {
         failure: {
-          _tag: ByokError.isByokError(error) ? error._tag : "ConfigError",
+          _tag: ByokError.isByokError(error) ? error._tag : ConfigError.isConfigError(error) ? "ConfigError" : "UnknownError",
           message: error instanceof Error ? error.message : String(error),
           texts: renderExit(built)
         }

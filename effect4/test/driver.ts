@@ -6,6 +6,7 @@
 import {
   Cause,
   Clock,
+  Config,
   ConfigProvider,
   Context,
   Duration,
@@ -495,6 +496,18 @@ const sessionOver = (
       await telemetry.processor.forceFlush()
       return telemetry.exporter.getFinishedSpans().map(exportedSpan)
     },
+    plantSpans: (values) =>
+      runtime.runPromise(Effect.gen(function*() {
+        if (telemetry === undefined) return yield* Effect.die(new Error("this session does not export its spans: open it with telemetry"))
+        yield* Effect.withSpan(Effect.annotateCurrentSpan("leak", values.attribute), "in-attribute")
+        yield* Effect.withSpan(
+          Effect.flatMap(Effect.orDie(Effect.currentSpan), (span) => Effect.sync(() => span.event("leak", 0n, { value: values.event }))),
+          "in-event"
+        )
+        yield* Effect.ignore(Effect.withSpan(Effect.fail(new Error(values.status)), "in-status"))
+        const linked = yield* Effect.withSpan(Effect.orDie(Effect.currentSpan), "linked")
+        yield* Effect.withSpan(Effect.void, "in-link", { links: [{ span: linked, attributes: { leak: values.link } }] })
+      })),
     pull: async (options) => {
       const scope = await runtime.runPromise(Scope.make())
       const pull = await runtime.runPromise(Scope.provide(Stream.toPull(byok.stream(input(options))), scope))
@@ -567,7 +580,7 @@ export const driver: Driver = {
       const error = Cause.squash(built.cause)
       return {
         failure: {
-          _tag: ByokError.isByokError(error) ? error._tag : "ConfigError",
+          _tag: ByokError.isByokError(error) ? error._tag : error instanceof Config.ConfigError ? "ConfigError" : "UnknownError",
           message: error instanceof Error ? error.message : String(error),
           texts: renderExit(built)
         }

@@ -173,6 +173,7 @@ export interface Outcome {
   readonly keysAreModels: boolean
   /** The clock's time as each attempt was handed to the transport. */
   readonly attemptTimes: ReadonlyArray<number>
+  /** In the order they ended. */
   readonly spans: ReadonlyArray<PlainSpan>
   /** Every rendering of the outcome a user or a logger could see, with Debug logs and spans: searched for secrets. */
   readonly texts: ReadonlyArray<string>
@@ -235,6 +236,13 @@ export interface Session {
   close(): Promise<void>
   /** With `telemetry`: every span exported so far, flushed. */
   exportedSpans(): Promise<ReadonlyArray<ExportedSpan>>
+  /**
+   * With `telemetry`: opens spans through the line's own tracing API, one after another, each
+   * carrying one value where an exporter sends it: `in-attribute` (an attribute `leak`), `in-event`
+   * (an event `leak` with attribute `value`), `in-status` (the span fails with an `Error` whose
+   * message is `status`), and `in-link` (a link, with attribute `leak`, to a span `linked`).
+   */
+  plantSpans?(values: { readonly attribute: string; readonly event: string; readonly status: string; readonly link: string }): Promise<void>
   /** `stream(options)` as a pull, in a fresh scope. */
   pull(options?: unknown): Promise<Pulling>
 }

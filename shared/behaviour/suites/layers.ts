@@ -91,11 +91,13 @@ const tracing = [
   test("each operation runs in a span named after it, with method, path, status and page offset", async (driver) => {
     const spans = await traced(false)(driver)
     const ours = spans.filter((s) => s.name.startsWith("Byok."))
-    assert.deepEqual(ours.map((s) => s.name).sort(), ["Byok.get", "Byok.get", "Byok.list", "Byok.list", "Byok.stream"])
+    // in the order they ended: the stream's two pages, the stream, then each get
+    assert.deepEqual(ours.map((s) => s.name), ["Byok.list", "Byok.list", "Byok.stream", "Byok.get", "Byok.get"])
     assert.ok(ours.every((s) => s.kind === "client"))
     const pages = ours.filter((s) => s.name === "Byok.list")
-    // each page's span is a child of the stream's
+    // each page's span is a child of the stream's, in page order
     assert.deepEqual(pages.map((s) => s.parent), ["Byok.stream", "Byok.stream"])
+    assert.deepEqual(pages.map((s) => s.attributes["byok.page.offset"]), [0, 2])
     const stream = ours.find((s) => s.name === "Byok.stream")!
     assert.deepEqual([stream.attributes["byok.page.size"], stream.attributes["byok.concurrency"]], [2, 1])
     const second = pages.find((s) => s.attributes["byok.page.offset"] === 2)!

@@ -2,12 +2,15 @@
  * The client's request limit (`maxConcurrentRequests`): each line's own permit pool, driven from
  * outside. Generated scenarios of callers finishing and being interrupted, while waiting, while
  * working, or in the same tick a permit is handed to them, hold it to its promises: never more
- * than the limit at once, permits in the order callers asked, and none lost.
+ * than the limit at once, permits in the order callers asked, and none lost. The client keeps the
+ * same promises for its requests, as the fake sees them arrive, whichever answers first.
  */
 import fc from "fast-check"
 import assert from "node:assert/strict"
-import type { Driver, PermitPoolHandle } from "../driver.js"
-import { fullTier, seed, type Suite, test } from "../harness.js"
+import { fakeId, type FakeApi } from "../../src/fake/fakeApi.js"
+import { faults } from "../../src/fake/faults.js"
+import type { Driver, PermitPoolHandle, Running, Session } from "../driver.js"
+import { fullTier, requestsOf, seed, type Suite, test, until, valueOf, withSession } from "../harness.js"
 
 /**
  * One step: let the `n`-th task now holding a permit finish, or interrupt task `n`, whether it is
@@ -148,4 +151,151 @@ const tests = [
   })
 ]
 
-export const permitPool: Suite = { name: "permit pool", tests }
+// ---------------------------------------------------------------------------------------------
+// The same promises kept by a client with `maxConcurrentRequests`, seen from the fake.
+
+/** One step: move the test clock by 100 ms (answering the requests whose delay is up), or interrupt caller `n`. */
+interface ClientStep {
+  readonly action: "advance" | "interrupt"
+  readonly n: number
+}
+
+const clientStep: fc.Arbitrary<ClientStep> = fc.record({
+  action: fc.constantFrom<ClientStep["action"]>("advance", "advance", "interrupt"),
+  n: fc.nat(1000)
+})
+
+/** Callers of `get`, each for its own credential, which the fake answers after its own delay. */
+class Callers {
+  readonly running: Array<Running> = []
+  readonly ids: Array<string> = []
+  constructor(readonly session: Session, readonly fake: FakeApi, readonly limit: number) {}
+
+  /** The credential ids the fake was asked for, in the order the requests reached it. */
+  sent(): Array<string> {
+    return requestsOf(this.fake, "get").map((r) => r.path.slice(r.path.lastIndexOf("/") + 1))
+  }
+
+  /** Callers whose request is out and who have not ended (each holds a permit), and callers still in line. */
+  counts(): { readonly holding: number; readonly waiting: number } {
+    const sent = new Set(this.sent())
+    let holding = 0
+    let waiting = 0
+    this.running.forEach((running, i) => {
+      if (running.ended()) return
+      if (sent.has(this.ids[i]!)) holding++
+      else waiting++
+    })
+    return { holding, waiting }
+  }
+
+  /**
+   * Waits until nothing moves for several turns of the event loop, then checks the limit: never more
+   * out at once than the limit, and never a caller left in line beside a free permit.
+   */
+  async settle(what: string): Promise<{ readonly holding: number; readonly waiting: number }> {
+    let last = ""
+    let same = 0
+    await until(() => {
+      const now = JSON.stringify([this.sent().length, this.running.map((r) => r.ended())])
+      same = now === last ? same + 1 : 0
+      last = now
+      return same >= 5
+    }, what)
+    const counts = this.counts()
+    assert.ok(counts.holding <= this.limit, `${what}: ${counts.holding} requests out with a limit of ${this.limit}`)
+    assert.ok(counts.waiting === 0 || counts.holding === this.limit, `${what}: ${counts.waiting} in line beside a free permit`)
+    return counts
+  }
+
+  /** Starts a get of credential `n`, answered `delayMillis` after it reaches the fake, and lets it reach the line. */
+  async call(n: number, delayMillis: number): Promise<void> {
+    const id = fakeId(n)
+    this.fake.injectFault(faults.delayMillis(delayMillis), { operation: "get", id })
+    this.ids.push(id)
+    this.running.push(this.session.start({ op: "get", id }))
+    await this.settle(`caller ${this.running.length - 1} started`)
+  }
+
+  /** Moves the clock until every caller has ended. */
+  async finish(): Promise<void> {
+    for (let i = 0; i < 1_000 && this.running.some((r) => !r.ended()); i++) {
+      await this.session.advance(100)
+      await this.settle("finishing")
+    }
+    assert.ok(this.running.every((r) => r.ended()), "every caller ended")
+  }
+}
+
+const throughTheClient = [
+  test("never more requests out than maxConcurrentRequests, sent first come first served, no permit lost when callers are interrupted", async (driver: Driver) => {
+    let interruptedWhileWaiting = 0
+    let interruptedWhileWorking = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 16 }),
+        fc.array(clientStep, { maxLength: 40 }),
+        async (limit, delays, steps) =>
+          withSession(driver, { fake: { seed: delays.length + limit + 1 }, client: { maxConcurrentRequests: limit } }, async (session, fake) => {
+            const callers = new Callers(session, fake, limit)
+            // Each caller reaches the line before the next starts: the line is in index order.
+            for (const [i, delay] of delays.entries()) await callers.call(i + 1, delay * 100)
+            assert.deepEqual(callers.counts(), {
+              holding: Math.min(limit, delays.length),
+              waiting: Math.max(0, delays.length - limit)
+            }, "the first callers up to the limit are sent at once, the rest wait")
+
+            const interrupted = new Set<number>()
+            const neverSent = new Set<number>()
+            for (const { action, n } of steps) {
+              if (action === "advance") {
+                await session.advance(100)
+              } else if (delays.length > 0) {
+                const i = n % delays.length
+                const running = callers.running[i]!
+                if (!running.ended()) {
+                  const sent = callers.sent().includes(callers.ids[i]!)
+                  if (sent) {
+                    interruptedWhileWorking++
+                  } else {
+                    interruptedWhileWaiting++
+                    neverSent.add(i)
+                  }
+                  interrupted.add(i)
+                  assert.equal((await running.interrupt()).exit._tag, "Interrupted")
+                }
+              }
+              await callers.settle(`after ${action} ${n}`)
+            }
+            await callers.finish()
+
+            // Permits in the order callers asked for them; a caller interrupted in line never sends.
+            const expected = callers.ids.filter((_, i) => !neverSent.has(i))
+            assert.deepEqual(callers.sent(), expected, "requests reach the fake in the order callers asked")
+            for (const [i, running] of callers.running.entries()) {
+              if (!interrupted.has(i)) assert.equal(valueOf(await running.done).id, callers.ids[i])
+            }
+
+            // Every permit is back: as many fresh callers as the limit are sent at once, one more waits.
+            const before = callers.sent().length
+            for (let i = 0; i <= limit; i++) await callers.call(delays.length + 1 + i, 100)
+            assert.equal(callers.sent().length - before, limit, "every permit is free again")
+            assert.equal(callers.counts().waiting, 1)
+            await callers.finish()
+            assert.equal(callers.sent().length - before, limit + 1)
+          })
+      ),
+      { seed, numRuns: fullTier ? 200 : 25 }
+    )
+    // The property reached the cases it exists for.
+    assert.ok(interruptedWhileWaiting > 0, "some caller was interrupted while waiting")
+    assert.ok(interruptedWhileWorking > 0, "some caller was interrupted while its request was out")
+  }, 120_000)
+]
+
+export const permitPool: Suite = {
+  name: "permit pool",
+  tests,
+  groups: [{ name: "through the client (maxConcurrentRequests)", tests: throughTheClient }]
+}

@@ -48,10 +48,15 @@ export const fakeHttpApp = (fake: FakeApi) =>
 /** Listens on 127.0.0.1 (port 0 picks a free one) until the scope closes; yields the base URL to give `Byok.layer`. */
 export const listen = (fake: FakeApi, port = 0) =>
   Effect.gen(function*() {
-    const server = yield* NodeHttpServer.make(() => createServer(), { host: "127.0.0.1", port })
+    const nodeServer = createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { host: "127.0.0.1", port })
     // Handlers run uninterruptibly unless told otherwise; the fake's hangs and resets wait for ever,
     // and must end when the client goes away or the server closes.
     yield* server.serve(Effect.interruptible(fakeHttpApp(fake)))
+    // Closing waits for every open connection, and a client's keep-alive one (undici keeps it 4 s)
+    // would hold a test's scope open that long: a fake that goes away drops its connections. Added
+    // after `serve`, so it runs before serve's own shutdown.
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     const address = server.address
     if (address._tag === "UnixPathAddress") return yield* Effect.die(new Error("the fake server listens on TCP"))
     return `http://127.0.0.1:${address.port}${basePath}`
