@@ -109,6 +109,20 @@ describe.concurrent("byok (smoke)", () => {
       expect((yield* fake.requests).map((r) => r.query.workspace_id)).toEqual([other, undefined])
     }))
 
+  it.live("a bulk change by id looks the ids up in --workspace-id; without it, one outside the default workspace is not found", () =>
+    Effect.gen(function*() {
+      const other = "3f2b8c4e-1d5a-4e7b-9c0d-2a6f8e1b7c35"
+      const { fake, run, writes } = yield* fakeServer({ seed: seed(1, () => ({ workspaceId: other })) })
+      const missed = yield* run(["disable", fakeId(1)])
+      expect(missed.code).toBe(2)
+      expect(missed.stderr).toBe(`failed ${fakeId(1)}: NotFound: Resource not found\nBulkFailed: 1 of 1 credential failed\n`)
+      expect(yield* writes).toEqual([])
+      const done = yield* run(["disable", fakeId(1), "--workspace-id", other])
+      expect(done.code).toBe(0)
+      expect(done.stdout).toMatch(/disable: 1 changed, 0 unchanged, 0 failed\n$/)
+      expect((yield* fake.credentials).map((c) => c.key.disabled)).toEqual([true])
+    }))
+
   it.live("a create whose answer is lost after it was stored ends with one credential, and says so on stderr", () =>
     Effect.gen(function*() {
       const { fake, run } = yield* fakeServer()

@@ -30,12 +30,14 @@ const tally = makeTally("createRecovery")
 
 /** The per-attempt timeout of these sessions: short, so a hung create ends soon. */
 const timeoutMillis = 1_000
+/** A workspace other than the account's default. */
+const otherWorkspaceId = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 /** The default settle period. */
 const settleMillis = 2_000
 
-const createCall = (keyText: string, recover: unknown = true): Call => ({
+const createCall = (keyText: string, recover: unknown = true, workspaceId = defaultWorkspaceId): Call => ({
   op: "create",
-  input: { provider: "openai", key: secret(keyText), name: "Production", workspaceId: defaultWorkspaceId },
+  input: { provider: "openai", key: secret(keyText), name: "Production", workspaceId },
   options: { recover }
 })
 
@@ -158,6 +160,20 @@ const caseTest = (transport: Transport, recoveryCase: Case) =>
     }), transport === "memory" ? undefined : 30_000)
 
 const settling = [
+  test("a create in another workspace is looked for in that workspace, and found there", (driver) =>
+    withSession(driver, { client: { timeoutMillis } }, async (session, fake) => {
+      const keyText = providerKeyText("other-workspace")
+      // The same key, name and provider in the default workspace must not be taken for it.
+      insertKey(fake, { provider: "openai", name: "Production", secret: keyText })
+      fake.injectFault(faults.status(500, { afterHandling: true }), { operation: "create" })
+      const outcome = await runOnTestClock(session, createCall(keyText, true, otherWorkspaceId))
+      const made = valueOf<PlainKey>(outcome)
+      assert.equal(outcome.recoveries[0]?._tag, "Recovered")
+      assert.equal(made.workspaceId, otherWorkspaceId)
+      assert.deepEqual(requestsOf(fake, "list").map((r) => r.query.workspace_id), [otherWorkspaceId])
+      assert.equal(fake.credentials().length, 2)
+    })),
+
   test("the settle period is the server's Retry-After when it sent one within maxRetryAfter", (driver) =>
     withSession(driver, { client: { timeoutMillis } }, async (session, fake) => {
       const keyText = providerKeyText("retry-after")
