@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { byok, version } from "./commands.js"
-import { describeError, ExitCode, exitCodeOf } from "./errors.js"
+import { ChangesPending, describeError, ExitCode, exitCodeOf } from "./errors.js"
 import * as Help from "./help.js"
 import * as Platform from "./platform.js"
 
@@ -36,8 +36,9 @@ const cliConfig = CliConfig.layer({
 const main = Command.run(byok, { version }).pipe(
   Effect.as<number>(ExitCode.success),
   Effect.catch((error) =>
-    // The parser's errors have already been printed, by the presenter in help.ts.
-    CliError.isCliError(error)
+    // The parser's errors have already been printed, by the presenter in help.ts; a plan with
+    // changes is no error at all, and has printed itself.
+    CliError.isCliError(error) || error instanceof ChangesPending
       ? Effect.succeed(exitCodeOf(error))
       : Effect.as(Console.error(describeError(error)), exitCodeOf(error))
   ),

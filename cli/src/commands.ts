@@ -9,12 +9,12 @@ import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { Byok, type CreateRecovery } from "../../effect4/src/index.js"
+import { Byok } from "../../effect4/src/index.js"
 import { bulk, type BulkAction } from "./bulk.js"
 import { byokLayer } from "./connection.js"
 import { UsageError } from "./errors.js"
 import { exportKeys, list } from "./listing.js"
-import { formats, outputSettings, printOne } from "./output.js"
+import { describeRecovery, formats, outputSettings, printOne } from "./output.js"
 import { readProviderKey } from "./secretInput.js"
 
 /** The CLI's version, printed by `byok --version`; kept equal to the package's. */
@@ -52,22 +52,10 @@ const apiKeyFile = Flag.File("api-key-file", { mustExist: true }).pipe(
 
 const root = Command.make("byok", {}, () =>
   Effect.fail(
-    new UsageError({ message: "a command is required: list, get, create, rotate, enable, disable, delete or export (see byok --help)" })
+    new UsageError({ message: "a command is required: list, get, create, rotate, enable, disable, delete, export, plan or apply (see byok --help)" })
   )).pipe(
     Command.withSharedFlags({ fake, baseUrl, apiKeyFile })
   )
-
-/** What recovery did to settle a create, as a line on stderr. */
-const describeRecovery = (recovery: CreateRecovery): string => {
-  switch (recovery._tag) {
-    case "Recovered":
-      return `create: the answer was lost; found the credential it stored (${recovery.key.id})`
-    case "Retried":
-      return `create: the answer was lost and nothing had been stored; sent it again (${recovery.key.id})`
-    case "DuplicateRemoved":
-      return `create: the answer was lost; sent it again, then the first attempt's credential appeared and was deleted (${recovery.removed})`
-  }
-}
 
 /** Runs a command's effect against the API the connection flags describe. */
 const connected = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -221,18 +209,123 @@ const deleteCommand = bulkCommand("delete", "Deletes credentials.", [
   "byok delete --provider mistral --workspace-id 7c9e6679-7425-40de-944b-e07fc1f90ae7 --dry-run"
 ])
 
+// plan and apply: credentials as a reviewed file. Their module is loaded only when they run.
+
+const planning = Effect.promise(() => import("./planApply.js"))
+
+const desiredFile = Flag.String("file").pipe(
+  Flag.withAlias("f"),
+  Flag.withMetavar("path"),
+  Flag.withDescription("The desired-state file, YAML (or JSON for a .json file).")
+)
+const planFlags = {
+  prune: switchFlag("prune", "Delete the credentials in scope that the file does not name."),
+  rotate: Flag.String("rotate").pipe(
+    Flag.withMetavar("name"),
+    Flag.withDescription("Send this entry's key even if the label looks like it (repeatable; PROVIDER/NAME when names are shared)."),
+    Flag.atLeast(0),
+    Flag.withDefault([])
+  ),
+  providers: Flag.String("provider").pipe(
+    Flag.withMetavar("slug"),
+    Flag.withDescription("Plan for this provider (repeatable); default: the providers the file names."),
+    Flag.atLeast(0),
+    Flag.withDefault([])
+  ),
+  workspaceIds: Flag.String("workspace-id").pipe(
+    Flag.withMetavar("uuid"),
+    Flag.withDescription("Plan for this workspace, a UUID or global (repeatable); default: the workspaces the file names."),
+    Flag.atLeast(0),
+    Flag.withDefault([])
+  )
+}
+
+const fileFormat = [
+  "The file lists credentials: each with provider, workspaceId (a UUID, or null for a global one) and name, which together are its identity; the flags disabled, isFallback, isByokOnly, isRequired, declaredZdr; the allowlists allowedModels, allowedApiKeyHashes, allowedUserIds; and key, a reference: { env: NAME }, { file: PATH } (from the file's folder) or { command: [PROGRAM, ARGS...] } (no shell; the first line it prints). A flag or allowlist left out means the API's default (false; null): each entry is the whole desired state of its credential. byok export --format yaml writes such a file for an existing account.",
+  "Scope: the workspaces and providers the file names (--provider and --workspace-id replace either). Only live credentials in scope are read and changed; those the file does not name are kept, or deleted with --prune."
+]
+
+const planCommand = Command.make("plan", {
+  file: desiredFile,
+  format: Flag.Literals("format", ["table", "json"] as const).pipe(
+    Flag.withDescription("table (default): a diff to read; json: the plan, stable for scripts."),
+    Flag.withDefault("table")
+  ),
+  out: Flag.String("out").pipe(
+    Flag.withMetavar("path"),
+    Flag.withDescription("Also save the plan here, for byok apply --plan-file (no keys in it)."),
+    Flag.optional
+  ),
+  ...planFlags
+}, (options) => connected(Effect.flatMap(planning, (m) => m.plan(options)))).pipe(
+  help(
+    "Shows what apply would change to make the live credentials match a desired-state file.",
+    [
+      "byok plan -f byok.yaml",
+      "byok plan -f byok.yaml --prune --out byok.plan",
+      "byok plan -f byok.yaml --rotate Production --format json"
+    ],
+    [
+      ...fileFormat,
+      "Each credential is created (+), updated field by field (~), rotated (~, when its live label is certainly not the file's key, or --rotate names it), replaced (-/+: created anew, then the old one deleted, when only its provider or workspace changed), deleted (-, with --prune) or unchanged (=). A label that cannot tell is said so; --rotate sends the key anyway. Keys are read only to compare them with the labels; they are never printed or saved.",
+      "Exit codes: 0 no changes; 2 changes pending (not \"not found\"); 1 an invalid file, a key that cannot be read, or several live credentials with one identity; 3 and 4 as for every command."
+    ]
+  )
+)
+
+const applyCommand = Command.make("apply", {
+  file: desiredFile.pipe(Flag.optional),
+  planFile: Flag.String("plan-file").pipe(
+    Flag.withMetavar("path"),
+    Flag.withDescription("Apply a plan saved by byok plan --out, if the live credentials have not moved since."),
+    Flag.optional
+  ),
+  ...planFlags,
+  yes: switchFlag("yes", "Do not ask for confirmation.").pipe(Flag.withAlias("y")),
+  concurrency: Flag.Int("concurrency").pipe(
+    Flag.withMetavar("n"),
+    Flag.withDescription("How many changes to send at once, 1 to 32 (default 4)."),
+    Flag.withDefault(4)
+  )
+}, (options) => connected(Effect.flatMap(planning, (m) => m.apply(options)))).pipe(
+  help(
+    "Makes the live credentials match a desired-state file: the plan, shown, confirmed, then carried out.",
+    [
+      "byok apply -f byok.yaml",
+      "byok apply -f byok.yaml --prune --yes",
+      "byok apply --plan-file byok.plan --yes"
+    ],
+    [
+      ...fileFormat,
+      "The plan is shown and confirmed on the terminal unless --yes is given; without a terminal it is refused. Creates, updates and rotations go first, then deletes; a replaced credential is deleted only once its new one exists. A create whose answer is lost is settled as byok create does. A failed change does not stop the others; each is listed, and the exit code is the worst among them. Run twice, the second apply has nothing to do.",
+      "With --plan-file, the live credentials are read again: if they moved since the plan was saved, or the plan would now differ, nothing is sent (exit 1)."
+    ]
+  )
+)
+
 const exportCommand = Command.make("export", {
   workspaceIds: Flag.String("workspace-id").pipe(
     Flag.withMetavar("uuid"),
     Flag.withDescription("A workspace to export (repeatable); default: the account's default workspace."),
-    Flag.atLeast(0)
+    Flag.atLeast(0),
+    Flag.withDefault([])
   ),
-  format: Flag.Literals("format", ["json", "csv"] as const).pipe(Flag.withDescription("Output format (default json)."), Flag.withDefault("json"))
+  format: Flag.Literals("format", ["json", "csv", "yaml"] as const).pipe(
+    Flag.withDescription("Output format (default json); yaml writes a desired-state file for byok plan."),
+    Flag.withDefault("json")
+  )
 }, (options) => connected(exportKeys(options))).pipe(
   help(
     "Writes every credential with every field, for an audit. No secrets: only the server's masked label.",
-    ["byok export > byok-audit.json", "byok export --format csv --workspace-id 550e8400-e29b-41d4-a716-446655440000 --workspace-id 7c9e6679-7425-40de-944b-e07fc1f90ae7"],
-    ["Global credentials appear once even when several workspaces are exported."]
+    [
+      "byok export > byok-audit.json",
+      "byok export --format csv --workspace-id 550e8400-e29b-41d4-a716-446655440000 --workspace-id 7c9e6679-7425-40de-944b-e07fc1f90ae7",
+      "byok export --format yaml > byok.yaml"
+    ],
+    [
+      "Global credentials appear once even when several workspaces are exported.",
+      "--format yaml writes the desired-state file of byok plan and byok apply, to adopt an existing account: each key is a reference to fill in ({ env: OPENAI_PRODUCTION_KEY }, named after the provider and name). A credential without a name is left out, and said so on stderr."
+    ]
   )
 )
 
@@ -244,7 +337,7 @@ export const byok = root.pipe(
     [
       "Run byok <command> --help for each command; try them with --fake, which needs no key.",
       "Connection flags (--fake, --base-url, --api-key-file) go before the command; the management key comes from OPENROUTER_API_KEY or --api-key-file.",
-      "Exit codes: 0 success; 1 usage or invalid input; 2 not found; 3 unauthorized or forbidden; 4 rate limited, server or transport error."
+      "Exit codes: 0 success; 1 usage or invalid input; 2 not found (for plan: changes pending); 3 unauthorized or forbidden; 4 rate limited, server or transport error."
     ]
   ),
   Command.withSubcommands([
@@ -255,6 +348,8 @@ export const byok = root.pipe(
     enableCommand,
     disableCommand,
     deleteCommand,
-    exportCommand
+    exportCommand,
+    planCommand,
+    applyCommand
   ])
 )

@@ -1,7 +1,9 @@
 /**
  * The CLI's failure vocabulary and the one rule that turns a failure into a line on stderr and an
  * exit code. Library errors (`ByokError`) keep their tags; the CLI adds `UsageError` for input it
- * rejects itself and `BulkFailed` for a bulk change that partly failed.
+ * rejects itself, `BulkFailed` and `ApplyFailed` for changes that partly failed, the refusals of
+ * `plan` and `apply` (`DesiredStateInvalid`, `PlanConflict`, `PlanStale`), and `ChangesPending`,
+ * the outcome of a plan that found something to do.
  */
 import * as CliError from "effect/cli/CliError"
 import * as Duration from "effect/Duration"
@@ -25,6 +27,45 @@ export class BulkFailed extends Schema.TaggedError<BulkFailed>()("BulkFailed", {
   tags: Schema.Array(Schema.String)
 }) {}
 
+/**
+ * A desired-state file (or a saved plan) that cannot be planned from: each problem has already been
+ * reported on its own line, naming the entry and the field. Nothing was sent.
+ */
+export class DesiredStateInvalid extends Schema.TaggedError<DesiredStateInvalid>()("DesiredStateInvalid", {
+  message: Schema.String
+}) {}
+
+/**
+ * The file and the live credentials cannot be matched without guessing (several live credentials
+ * with one identity, a global credential that would have to be created). Each problem has already
+ * been reported on its own line. Nothing was sent.
+ */
+export class PlanConflict extends Schema.TaggedError<PlanConflict>()("PlanConflict", {
+  message: Schema.String
+}) {}
+
+/** A saved plan whose live state or actions moved since it was made. Nothing was sent. */
+export class PlanStale extends Schema.TaggedError<PlanStale>()("PlanStale", {
+  message: Schema.String
+}) {}
+
+/**
+ * A plan found changes to make: `byok plan` exits 2, as `terraform plan -detailed-exitcode` does.
+ * Not a failure; the plan itself is the report, so no line is printed for it.
+ */
+export class ChangesPending extends Schema.TaggedError<ChangesPending>()("ChangesPending", {
+  message: Schema.String
+}) {}
+
+/**
+ * An apply in which some changes failed, as `BulkFailed` is for a bulk change: each failure was
+ * reported on its own line, and the exit code follows the worst of `tags`.
+ */
+export class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", {
+  message: Schema.String,
+  tags: Schema.Array(Schema.String)
+}) {}
+
 /** The exit codes, one per class of outcome. */
 export const ExitCode = {
   /** Everything asked for was done. */
@@ -33,6 +74,8 @@ export const ExitCode = {
   usage: 1,
   /** No credential with that id. */
   notFound: 2,
+  /** `byok plan` only: the plan has changes to apply (not a failure). */
+  changesPending: 2,
   /** The management key is missing, invalid or not allowed to do this. */
   unauthorized: 3,
   /** Rate limited, a server failure, a transport failure or an unreadable answer: trying later may help. */
@@ -55,7 +98,12 @@ export const exitCodeOfTag = (tag: string): ExitCode => {
     case "UsageError":
     case "InvalidRequest":
     case "BadRequest":
+    case "DesiredStateInvalid":
+    case "PlanConflict":
+    case "PlanStale":
       return ExitCode.usage
+    case "ChangesPending":
+      return ExitCode.changesPending
     case "NotFound":
       return ExitCode.notFound
     case "Unauthorized":
@@ -73,12 +121,12 @@ export const exitCodeOfTag = (tag: string): ExitCode => {
 
 /**
  * The exit code of any failure the CLI can end with. Every error of the argument parser is a usage
- * error. A bulk failure exits with the largest code among its failures: a script retrying on 4
- * then sees what is left.
+ * error. A bulk change or an apply that partly failed exits with the largest code among its
+ * failures: a script retrying on 4 then sees what is left.
  */
 export const exitCodeOf = (error: unknown): ExitCode => {
   if (CliError.isCliError(error)) return ExitCode.usage
-  if (error instanceof BulkFailed) {
+  if (error instanceof BulkFailed || error instanceof ApplyFailed) {
     return error.tags.reduce<ExitCode>((worst, tag) => Math.max(worst, exitCodeOfTag(tag)) as ExitCode, ExitCode.success)
   }
   return exitCodeOfTag(tagOf(error))

@@ -1,14 +1,15 @@
 /**
  * `list` and `export`: every page of the listing, printed as it arrives, with a progress line on
- * stderr while more than one page is read.
+ * stderr while more than one page is read (`export --format yaml` writes its file at the end).
  */
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Stdio from "effect/Stdio"
 import * as Stream from "effect/Stream"
 import type * as Terminal from "effect/Terminal"
-import { Byok, type ByokError } from "../../effect4/src/index.js"
-import { type Format, makePrinter, outputSettings, type Printer } from "./output.js"
+import { Byok, type ByokError, type ByokKey } from "../../effect4/src/index.js"
+import { describeKey, type Format, makePrinter, outputSettings, type Printer } from "./output.js"
 import { makeProgress } from "./progress.js"
 
 /** The filters of a listing, as the flags give them. */
@@ -61,14 +62,34 @@ export const list = (
   })
 
 /**
+ * A printer that keeps every credential and, at the end, writes the desired-state file for them
+ * (`byok export --format yaml`), saying on stderr which ones it had to leave out.
+ */
+const desiredStatePrinter = (): Printer => {
+  const keys: Array<ByokKey> = []
+  return {
+    page: (page) => Effect.sync(() => keys.push(...page)),
+    end: Effect.gen(function*() {
+      const { exportYaml } = yield* Effect.promise(() => import("./desiredState.js"))
+      const { text, unnamed } = yield* exportYaml(keys)
+      for (const key of unnamed) {
+        yield* Console.error(`export: left out ${describeKey(key)}: a credential without a name cannot be matched by plan`)
+      }
+      yield* Console.log(text.trimEnd())
+    })
+  }
+}
+
+/**
  * `byok export`: every credential of the given workspaces (the default workspace when none is
- * given), each once (global credentials show up in every workspace), with every field.
+ * given), each once (global credentials show up in every workspace), with every field; or, as
+ * YAML, as a desired-state file to adopt them.
  */
 export const exportKeys = (
-  options: { readonly workspaceIds: ReadonlyArray<string>; readonly format: "json" | "csv" }
+  options: { readonly workspaceIds: ReadonlyArray<string>; readonly format: "json" | "csv" | "yaml" }
 ): Effect.Effect<void, ByokError.ListError, Byok | Stdio.Stdio> =>
   Effect.gen(function*() {
-    const printer = makePrinter(options.format, 0)
+    const printer = options.format === "yaml" ? desiredStatePrinter() : makePrinter(options.format, 0)
     const seen = new Set<string>()
     const workspaces = options.workspaceIds.length === 0 ? [Option.none<string>()] : options.workspaceIds.map(Option.some)
     for (const workspaceId of workspaces) {

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stdio from "effect/Stdio"
 import * as Terminal from "effect/Terminal"
-import type { ByokKey } from "../../effect4/src/index.js"
+import type { ByokKey, CreateRecovery } from "../../effect4/src/index.js"
 
 /**
  * The output formats of the commands that print credentials.
@@ -167,6 +167,18 @@ export const printable = (text: string): string => text.replace(/[\u0000-\u001f\
  */
 export const describeKey = (key: ByokKey): string =>
   printable(`${key.id} (${key.provider}${key.name ? `, ${key.name}` : ""})`)
+
+/** What recovery did to settle a create, as a line on stderr (`create`, and `apply`'s creates). */
+export const describeRecovery = (recovery: CreateRecovery): string => {
+  switch (recovery._tag) {
+    case "Recovered":
+      return `create: the answer was lost; found the credential it stored (${recovery.key.id})`
+    case "Retried":
+      return `create: the answer was lost and nothing had been stored; sent it again (${recovery.key.id})`
+    case "DuplicateRemoved":
+      return `create: the answer was lost; sent it again, then the first attempt's credential appeared and was deleted (${recovery.removed})`
+  }
+}
 
 const fit = (text: string, width: number): string => {
   const chars = [...printable(text)]

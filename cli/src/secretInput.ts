@@ -13,15 +13,35 @@ import { UsageError } from "./errors.js"
 import { promptLine, readStdinToEnd, stdinIsTerminal } from "./stdio.js"
 
 /**
+ * What a text holding a secret holds: one line (its trailing newline removed), nothing but blank
+ * space, or more than one line, which usually means the wrong file or variable was given (an `.env`
+ * file, say) and the first line is not the key. The rule of every secret read from a variable or a
+ * file, here and in the desired-state file's key references.
+ */
+export type SecretText = { readonly _tag: "Line"; readonly line: string } | { readonly _tag: "Empty" } | { readonly _tag: "SeveralLines" }
+
+/** Reads `text` by the rule of `SecretText`. */
+export const secretText = (text: string): SecretText => {
+  const lines = text.replace(/(\r?\n)+$/, "").split(/\r?\n/)
+  if (lines.length > 1) return { _tag: "SeveralLines" }
+  const line = lines[0] ?? ""
+  return line.trim().length === 0 ? { _tag: "Empty" } : { _tag: "Line", line }
+}
+
+/**
  * A secret given as text: one line with its trailing newline removed. `None` when there is nothing
- * but blank space; a usage error when more than one line has content, which usually means the wrong
- * file or variable was given (an `.env` file, say) and the first line is not the key.
+ * but blank space; a usage error when more than one line has content.
  */
 const singleLine = (text: string, source: string): Effect.Effect<Option.Option<string>, UsageError> => {
-  const lines = text.replace(/(\r?\n)+$/, "").split(/\r?\n/)
-  if (lines.length > 1) return Effect.fail(new UsageError({ message: `${source} holds more than one line; expected only the key` }))
-  const line = lines[0] ?? ""
-  return Effect.succeed(line.trim().length === 0 ? Option.none() : Option.some(line))
+  const read = secretText(text)
+  switch (read._tag) {
+    case "SeveralLines":
+      return Effect.fail(new UsageError({ message: `${source} holds more than one line; expected only the key` }))
+    case "Empty":
+      return Effect.succeed(Option.none())
+    case "Line":
+      return Effect.succeed(Option.some(read.line))
+  }
 }
 
 const required = (source: string) => (value: Option.Option<string>): Effect.Effect<Redacted.Redacted<string>, UsageError> =>

@@ -277,7 +277,7 @@ const commandNames = byok.subcommands.flatMap((group) => group.commands).map((co
 describe.concurrent("help, version and the demo data", () => {
   it.effect("every command's help has an example", () =>
     Effect.gen(function*() {
-      expect([...commandNames].sort()).toEqual(["create", "delete", "disable", "enable", "export", "get", "list", "rotate"])
+      expect([...commandNames].sort()).toEqual(["apply", "create", "delete", "disable", "enable", "export", "get", "list", "plan", "rotate"])
       for (const name of commandNames) {
         const text = renderHelp(yield* helpDoc([name]), false)
         expect(text, name).toMatch(new RegExp(`Example:\\n {2}\\$ .*byok ${name}`))

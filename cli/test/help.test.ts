@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { binPath, type RunResult, runCli } from "./support.js"
 
-const commands = ["list", "get", "create", "rotate", "enable", "disable", "delete", "export"]
+const commands = ["list", "get", "create", "rotate", "enable", "disable", "delete", "export", "plan", "apply"]
 
 /** What each switch (a flag without a value) says of itself, wherever it appears. */
 const switches: Record<string, string> = {
@@ -16,6 +16,7 @@ const switches: Record<string, string> = {
   "--fallback": "Use it only as a fallback.",
   "--dry-run": "Show what would change and send no change.",
   "--yes, -y": "Do not ask for confirmation.",
+  "--prune": "Delete the credentials in scope that the file does not name.",
   "--help, -h": "Show help information",
   "--version, -v": "Show version information"
 }
