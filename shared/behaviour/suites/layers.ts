@@ -163,7 +163,20 @@ const overLoopback = [
       assert.equal(requestsOf(fake, "get").length, 2)
       // the next call gets an answer at once: nothing is left waiting
       assert.equal(valueOf(await session.run({ op: "get", id: fakeId(1) })).id, fakeId(1))
-    }), 30_000)
+    }), 30_000),
+
+  test("closing the loopback fake does not wait out the client's connections (a keep-alive lasts seconds)", async (driver) => {
+    const fake = driver.makeFake({ apiKey: apiKeyText, seed: 1 })
+    const session = await driver.open({ fake, transport: "fetch", clock: "live", client: { timeoutMillis: 100, retry: false } })
+    // One request the fake never answers (the client gives up on it), one answered normally.
+    fake.injectFault(faults.hang, { operation: "get", times: 1 })
+    assert.equal(errorOf(await session.run({ op: "get", id: fakeId(1) })).reason, "Timeout")
+    assert.equal(valueOf(await session.run({ op: "get", id: fakeId(1) })).id, fakeId(1))
+    const started = Date.now()
+    await session.close()
+    const closing = Date.now() - started
+    assert.ok(closing < 1_000, `closing took ${closing} ms`)
+  }, 30_000)
 ]
 
 export const layers: Suite = {

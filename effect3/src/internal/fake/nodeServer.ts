@@ -50,8 +50,13 @@ export const fakeHttpApp = (fake: FakeApi) =>
 /** Listens on 127.0.0.1 (port 0 picks a free one) until the scope closes; yields the base URL to give `Byok.layer`. */
 export const listen = (fake: FakeApi, port = 0) =>
   Effect.gen(function*() {
-    const server = yield* NodeHttpServer.make(() => createServer(), { host: "127.0.0.1", port })
+    const nodeServer = createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { host: "127.0.0.1", port })
     yield* server.serve(fakeHttpApp(fake))
+    // Closing waits for every open connection, and a client's keep-alive one (undici keeps it 4 s)
+    // would hold a test's scope open that long: a fake that goes away drops its connections. Added
+    // after `serve`, so it runs before the server's own close.
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     const address = server.address as HttpServer.TcpAddress
     return `http://127.0.0.1:${address.port}${basePath}`
   })
