@@ -179,10 +179,10 @@ export interface ByokService {
  * failed: the client waits a settle period (the server's `Retry-After` when it sent one no longer
  * than `maxRetryAfter`), lists the provider's credentials in the workspace, and keeps the one the
  * create could have made (same provider, workspace, name and settings sent, created no earlier
- * than the attempt's start less the clock-skew allowance, a `label` consistent with the key). None:
- * it sends the create again, looks once more after the settle period, and deletes the first
- * attempt's credential if it appeared meanwhile. More than one, or anything it cannot decide:
- * `CreateOutcomeUnknown`. It never guesses.
+ * than the attempt's start less the clock-skew allowance, a `label` not certainly another key's).
+ * None: it sends the create again, looks once more after the settle period, and deletes the first
+ * attempt's credential if it appeared meanwhile. More than one, or one whose label cannot tell
+ * (it shows neither end of a key): `CreateOutcomeUnknown`. It never guesses.
  *
  * @example
  * ```ts

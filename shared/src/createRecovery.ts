@@ -1,8 +1,8 @@
 /**
  * The decisions of a create whose outcome is unknown: which live credentials it could have made,
  * read from what was sent, when it was sent and the server's masked `label`. Each line's client
- * runs the looks, the resend and the removal through its own pipeline; what counts as a match is
- * decided here, once.
+ * runs the looks, the resend and the removal through its own pipeline; what counts as a match,
+ * and what each look decides, is decided here, once.
  */
 
 /** The settle period unless the server's `Retry-After` says otherwise: a request the client gave up on may still be running. */
@@ -87,10 +87,55 @@ const hasSettings = (key: LiveCredential, sent: SentSettings): boolean =>
  * label that is not certainly another key's. Without a workspace the create went to the account's
  * default one, which a listing without `workspaceId` shows beside the global credentials.
  */
-export const couldHaveMade = (key: LiveCredential, sent: SentCreate, sinceMillis: number): boolean =>
+const couldHaveMade = (key: LiveCredential, sent: SentCreate, sinceMillis: number): boolean =>
   key.provider === sent.provider &&
   (sent.workspaceId === undefined ? key.workspaceId !== null : key.workspaceId === sent.workspaceId) &&
   (key.name ?? null) === (sent.name ?? null) &&
   hasSettings(key, sent) &&
   key.createdAt.getTime() >= sinceMillis &&
   labelVerdict(key.label, sent.keyText) !== "different"
+
+/**
+ * What a look after an ambiguous attempt decides: take the one credential the create could have
+ * made; send the create again when there is none; or give up without guessing when there are
+ * several, or when one of them has a label that cannot tell (it may be this key or another).
+ */
+export type Look<K> =
+  | { readonly _tag: "Take"; readonly key: K }
+  | { readonly _tag: "Resend" }
+  | { readonly _tag: "Unknown"; readonly candidates: ReadonlyArray<K> }
+
+/** Whether any of `keys` has a label that cannot tell whether it is `sent`'s key. */
+const anyUndecided = (keys: ReadonlyArray<LiveCredential>, sent: SentCreate) =>
+  keys.some((key) => labelVerdict(key.label, sent.keyText) === "cannot tell")
+
+/** The look after an ambiguous attempt: `keys` are the live credentials of the provider and workspace. */
+export const judgeLook = <K extends LiveCredential>(keys: ReadonlyArray<K>, sent: SentCreate, sinceMillis: number): Look<K> => {
+  const candidates = keys.filter((key) => couldHaveMade(key, sent, sinceMillis))
+  if (candidates.length === 0) return { _tag: "Resend" }
+  return candidates.length === 1 && !anyUndecided(candidates, sent) ? { _tag: "Take", key: candidates[0]! } : { _tag: "Unknown", candidates }
+}
+
+/**
+ * What the last look, after a resend that succeeded with `created`, decides: nothing else appeared
+ * (`Retried`); the first attempt's credential appeared after all and is to be removed; or several,
+ * or one whose label cannot tell, and the caller must decide.
+ */
+export type LastLook<K> =
+  | { readonly _tag: "Retried" }
+  | { readonly _tag: "RemoveDuplicate"; readonly duplicate: K }
+  | { readonly _tag: "Unknown"; readonly candidates: ReadonlyArray<K> }
+
+/** The look after a resend that made `created`. */
+export const judgeLastLook = <K extends LiveCredential>(
+  keys: ReadonlyArray<K>,
+  created: K,
+  sent: SentCreate,
+  sinceMillis: number
+): LastLook<K> => {
+  const others = keys.filter((key) => key.id !== created.id && couldHaveMade(key, sent, sinceMillis))
+  if (others.length === 0) return { _tag: "Retried" }
+  return others.length === 1 && !anyUndecided(others, sent)
+    ? { _tag: "RemoveDuplicate", duplicate: others[0]! }
+    : { _tag: "Unknown", candidates: [created, ...others] }
+}

@@ -1,9 +1,10 @@
 /**
  * A create whose outcome is unknown, settled: wait for the server to finish what it may still be
  * doing, look for the credential it could have stored, and either take it, or send the create
- * again and remove the first one if it shows up after all. What counts as a match is the shared
- * rule (`shared/src/createRecovery.ts`); every look, resend and removal is an ordinary operation of
- * the client, so it has the pipeline's retries, spans, request limit and scrubbing.
+ * again and remove the first one if it shows up after all. What counts as a match, and what each
+ * look decides, is the shared rule (`shared/src/createRecovery.ts`); every look, resend and
+ * removal is an ordinary operation of the client, so it has the pipeline's retries, spans, request
+ * limit and scrubbing.
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -92,13 +93,13 @@ export const createRecovering = (
             retryAfter !== undefined && Duration.lessThanOrEqualTo(retryAfter, maxRetryAfter) ? retryAfter : settle
           )
         }
-        /** The live credentials the create could have made. */
+        /** The live credentials of the provider and workspace the create went to. */
         const look = Effect.map(
           Stream.runCollect(operations.stream({
             provider: input.provider,
             ...(input.workspaceId !== undefined ? { workspaceId: input.workspaceId } : {})
           })),
-          (keys) => Chunk.toReadonlyArray(keys).filter((key) => Recovery.couldHaveMade(key, sent, since))
+          Chunk.toReadonlyArray
         )
         const unknown = (candidates: ReadonlyArray<ByokKey>, error: Ambiguous) =>
           new ByokError.CreateOutcomeUnknown({
@@ -115,9 +116,9 @@ export const createRecovering = (
         if (!isAmbiguous(error)) return yield* Effect.fail(error)
         yield* event("byok.create.ambiguous", { "error.type": error._tag })
         yield* settleAfter(error)
-        const found = yield* look
-        if (found.length === 1) return yield* report({ _tag: "Recovered", key: found[0]! })
-        if (found.length > 1) return yield* Effect.fail(unknown(found, error))
+        const found = Recovery.judgeLook(yield* look, sent, since)
+        if (found._tag === "Take") return yield* report({ _tag: "Recovered", key: found.key })
+        if (found._tag === "Unknown") return yield* Effect.fail(unknown(found.candidates, error))
 
         // Nothing stored yet: send it again, then look once more for the first attempt arriving late.
         const second = yield* Effect.either(operations.create(input))
@@ -125,15 +126,17 @@ export const createRecovering = (
           const again = second.left
           if (!isAmbiguous(again)) return yield* Effect.fail(again)
           yield* settleAfter(again)
-          const late = yield* look
-          return late.length === 1 ? yield* report({ _tag: "Recovered", key: late[0]! }) : yield* Effect.fail(unknown(late, again))
+          const late = Recovery.judgeLook(yield* look, sent, since)
+          return late._tag === "Take"
+            ? yield* report({ _tag: "Recovered", key: late.key })
+            : yield* Effect.fail(unknown(late._tag === "Unknown" ? late.candidates : [], again))
         }
         const created = second.right
         yield* Effect.sleep(settle)
-        const others = (yield* look).filter((key) => key.id !== created.id)
-        if (others.length === 0) return yield* report({ _tag: "Retried", key: created })
-        if (others.length > 1) return yield* Effect.fail(unknown([created, ...others], error))
-        const duplicate = others[0]!
+        const last = Recovery.judgeLastLook(yield* look, created, sent, since)
+        if (last._tag === "Retried") return yield* report({ _tag: "Retried", key: created })
+        if (last._tag === "Unknown") return yield* Effect.fail(unknown(last.candidates, error))
+        const duplicate = last.duplicate
         // Gone already is as good: someone removed it first. Still there: the caller has two, and must know.
         const removed = yield* Effect.either(Effect.catchTag(operations.delete(duplicate.id), "NotFound", () => Effect.void))
         if (Either.isLeft(removed)) return yield* Effect.fail(unknown([created, duplicate], error))

@@ -222,6 +222,17 @@ const settling = [
       assert.equal(outcome.recoveries[0]?._tag, "Retried")
     })),
 
+  test("a matching credential whose label cannot tell is not taken for the create's: CreateOutcomeUnknown names it", (driver) =>
+    withSession(driver, { client: { timeoutMillis } }, async (session, fake) => {
+      // A key of eight characters or fewer is masked as "***", which shows neither end of it.
+      const other = insertKey(fake, { provider: "openai", name: "Production", secret: "sk-short" })
+      assert.equal(fake.credentials().find((c) => c.wire.id === other)?.wire.label, "***")
+      fake.injectFault(faults.status(503), { operation: "create" })
+      const error = soleErrorOf(await runOnTestClock(session, createCall(providerKeyText("cannot-tell"))))
+      assert.deepEqual([error._tag, error.candidates], ["CreateOutcomeUnknown", [other]])
+      assert.deepEqual(counts(fake), { creates: 1, lists: 1, deletes: 0 })
+    })),
+
   test("a definite refusal is not recovered: a 400 is the answer, with nothing looked for", (driver) =>
     withSession(driver, { client: { timeoutMillis } }, async (session, fake) => {
       fake.injectFault(faults.status(400), { operation: "create" })
