@@ -55,13 +55,14 @@ import type {
 } from "../../shared/behaviour/driver.js"
 import { Secret } from "../../shared/behaviour/driver.js"
 import { exportedSpan } from "../../shared/behaviour/exportedSpans.js"
+import { turns } from "../../shared/behaviour/harness.js"
+import { plainKey, plainPage, renderingsOf, safeJson, withSecrets } from "../../shared/behaviour/plain.js"
 import type { FakeApi } from "../../shared/src/fake/fakeApi.js"
 import {
   Byok,
   ByokError,
   ByokKey,
   ByokKeyFromWire,
-  type ByokKeyPage,
   type ByokOptions,
   type ByokService,
   type CreateOptions
@@ -75,31 +76,6 @@ import { memoryBaseUrl } from "../src/testing.js"
 
 // ---------------------------------------------------------------------------------------------
 // Plain data.
-
-const plainKey = (key: ByokKey): PlainKey => ({
-  id: key.id,
-  provider: key.provider,
-  workspaceId: key.workspaceId,
-  label: key.label,
-  name: key.name ?? null,
-  disabled: key.disabled,
-  isFallback: key.isFallback,
-  isRequired: key.isRequired,
-  isByokOnly: key.isByokOnly,
-  declaredZdr: key.declaredZdr,
-  allowedModels: key.allowedModels,
-  allowedApiKeyHashes: key.allowedApiKeyHashes,
-  allowedUserIds: key.allowedUserIds,
-  sortOrder: key.sortOrder,
-  createdAt: key.createdAt.toISOString()
-})
-
-const plainPage = (page: ByokKeyPage): PlainPage => ({
-  data: page.data.map(plainKey),
-  totalCount: page.totalCount,
-  offset: page.offset,
-  limit: page.limit
-})
 
 /**
  * A real instance of the class: its prototype, its schema, and structural equality with a fresh one
@@ -127,22 +103,12 @@ const plainError = (error: unknown): PlainError => {
 }
 
 /** The caller's input with every `Secret` as a `Redacted`. */
-const input = (value: unknown): any => {
-  if (value instanceof Secret) return Redacted.make(value.value)
-  if (Array.isArray(value)) return value.map(input)
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, input(v)]))
-  }
-  return value
-}
+const input = (value: unknown): any => withSecrets(value, Redacted.make)
 
 const retrySchedule = (spec: ClientOptions["retry"]): ByokOptions["retry"] => {
-  if (spec === undefined || spec === "default") return undefined
+  if (spec === undefined) return undefined
   if (spec === false) return false
   if ("spacedMillis" in spec) return Schedule.spaced(Duration.millis(spec.spacedMillis)).pipe(Schedule.intersect(Schedule.recurs(spec.recurs)))
-  if ("exponentialMillis" in spec) {
-    return Schedule.exponential(Duration.millis(spec.exponentialMillis)).pipe(Schedule.intersect(Schedule.recurs(spec.recurs)))
-  }
   return Schedule.recurs(spec.recurs)
 }
 
@@ -195,23 +161,11 @@ class RecordingSpan implements Tracer.Span {
   }
 }
 
-/** JSON.stringify that survives bigints, cycles and functions. */
-const safeJson = (value: unknown): string => {
-  const seen = new WeakSet<object>()
-  try {
-    return JSON.stringify(value, (_key, v) => {
-      if (typeof v === "bigint") return v.toString()
-      if (typeof v === "function") return `[function ${v.name}]`
-      if (typeof v === "object" && v !== null) {
-        if (seen.has(v)) return "[Circular]"
-        seen.add(v)
-      }
-      return v
-    }) ?? "undefined"
-  } catch (error) {
-    return `[unserializable: ${String(error)}]`
-  }
-}
+/** A logger that keeps each line in logfmt and JSON. */
+const recordingLogger = (texts: Array<string>) =>
+  Logger.make((options) => {
+    texts.push(Logger.logfmtLogger.log(options), Logger.jsonLogger.log(options))
+  })
 
 /** Every rendering of an exit a user or a logger could produce. */
 const renderExit = (exit: Exit.Exit<unknown, unknown>): Array<string> => {
@@ -339,9 +293,7 @@ const observe = (
       span: (name, parent, context, links, startTime, kind) => new RecordingSpan(spans, name, parent, context, links, startTime, kind),
       context: (f) => f()
     })
-    const logger = Logger.make((options) => {
-      texts.push(Logger.logfmtLogger.log(options), Logger.jsonLogger.log(options))
-    })
+    const logger = recordingLogger(texts)
     const run = Effect.exit(operation(call)).pipe(
       Effect.tap((exit) =>
         Exit.isSuccess(exit) ? Effect.logDebug("byok operation succeeded", exit.value) : Effect.logDebug("byok operation failed", exit.cause)
@@ -379,10 +331,10 @@ const transportLayer = async (fake: FakeApi, transport: SessionOptions["transpor
   return { httpClient: NodeHttpClient.layerUndici, server }
 }
 
-/** The options of `Byok.make`, from plain ones; the HttpClient tap records attempts and calls the hooks. */
+/** The options of `Byok.make`, from plain ones; the HttpClient tap records attempts and reports each response. */
 const byokOptions = (fake: FakeApi, baseUrl: string, options: SessionOptions): ByokOptions => {
   const client = options.client ?? {}
-  const { onRequest, onResponse } = options
+  const { onResponse } = options
   return {
     apiKey: client.apiKey === undefined
       ? Redacted.make(fake.apiKey)
@@ -409,7 +361,6 @@ const byokOptions = (fake: FakeApi, baseUrl: string, options: SessionOptions): B
             Effect.clockWith((clock) =>
               Effect.sync(() => {
                 log?.push(clock.unsafeCurrentTimeMillis())
-                onRequest?.()
               })
             ))
         ),
@@ -419,9 +370,7 @@ const byokOptions = (fake: FakeApi, baseUrl: string, options: SessionOptions): B
 }
 
 /** Lets the fibers a clock move woke run to their next suspension (turns of the event loop, not sleeps). */
-const settle = async () => {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
-}
+const settle = () => turns(3)
 
 /** `@effect/opentelemetry` exporting to memory. */
 interface Telemetry {
@@ -502,8 +451,11 @@ const sessionOver = (
       const pulled = (exit: Exit.Exit<Chunk.Chunk<ByokKey>, Option.Option<unknown>>): Pulled => {
         if (Exit.isSuccess(exit)) return { _tag: "Chunk", keys: Chunk.toReadonlyArray(exit.value).map(plainKey) }
         const failure = Chunk.head(Cause.failures(exit.cause))
-        if (Option.isNone(failure)) return { _tag: "Closed" }
-        return Option.isNone(failure.value) ? { _tag: "End" } : { _tag: "Failure", error: plainError(failure.value.value) }
+        if (Option.isSome(failure)) {
+          return Option.isNone(failure.value) ? { _tag: "End" } : { _tag: "Failure", error: plainError(failure.value.value) }
+        }
+        const defect = Chunk.head(Cause.defects(exit.cause))
+        return Option.isSome(defect) ? { _tag: "Defect", message: String(defect.value) } : { _tag: "Closed" }
       }
       return {
         next: () => runtime.runPromise(Effect.flatMap(Effect.forkIn(pull, scope), Fiber.await)).then(pulled),
@@ -529,19 +481,9 @@ export const driver: Driver = {
   line: "effect3",
   makeFake,
   open,
-  layerError: async ({ fake, ...client }) => {
-    const exit = await Effect.runPromiseExit(
-      Byok.make(byokOptions(fake, memoryBaseUrl, { fake, client })).pipe(
-        Effect.provideService(HttpClient.HttpClient, makeMemoryClient(fake))
-      )
-    )
-    return Exit.isSuccess(exit) ? undefined : plainError(Option.getOrUndefined(Chunk.head(Cause.failures(exit.cause))))
-  },
   layerFailure: async ({ fake, ...client }) => {
     const texts: Array<string> = []
-    const logger = Logger.make((options) => {
-      texts.push(Logger.logfmtLogger.log(options), Logger.jsonLogger.log(options))
-    })
+    const logger = recordingLogger(texts)
     const exit = await Effect.runPromise(
       Effect.exit(Byok.make(byokOptions(fake, memoryBaseUrl, { fake, client }))).pipe(
         Effect.tap((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.logDebug("byok layer failed", exit.cause)),
@@ -554,11 +496,7 @@ export const driver: Driver = {
     texts.push(...renderExit(exit))
     return { error: plainError(Option.getOrUndefined(Chunk.head(Cause.failures(exit.cause)))), texts }
   },
-  renderings: (value) => {
-    const held = input(value)
-    const parts = typeof held === "object" && held !== null ? [held, ...Object.values(held)] : [held]
-    return parts.flatMap((part) => [String(part), String(JSON.stringify(part)), inspect(part, { depth: 5 })])
-  },
+  renderings: (value) => renderingsOf(input(value)),
   openFromConfig: async ({ env, fake }) => {
     const configured = Byok.layerConfig().pipe(
       Layer.provide(Layer.succeed(HttpClient.HttpClient, makeMemoryClient(fake))),

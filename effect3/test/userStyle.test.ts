@@ -1,7 +1,7 @@
 /**
  * A user's test, as the README shows it: a service of the user's own that uses Byok, tested with
  * the real client over the in-memory fake. Kept in step with the README's example by hand; the
- * README's copy is type-checked by readme.test.ts.
+ * README's copy is type-checked by scripts/check-readme-examples.ts.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted } from "effect"

@@ -52,13 +52,14 @@ import type {
 } from "../../shared/behaviour/driver.js"
 import { Secret } from "../../shared/behaviour/driver.js"
 import { exportedSpan } from "../../shared/behaviour/exportedSpans.js"
+import { turns } from "../../shared/behaviour/harness.js"
+import { plainKey, plainPage, renderingsOf, safeJson, withSecrets } from "../../shared/behaviour/plain.js"
 import type { FakeApi } from "../../shared/src/fake/fakeApi.js"
 import {
   Byok,
   ByokError,
   ByokKey,
   ByokKeyFromWire,
-  type ByokKeyPage,
   type ByokOptions,
   type ByokService,
   type CreateOptions
@@ -72,31 +73,6 @@ import { memoryBaseUrl } from "../src/testing.js"
 
 // ---------------------------------------------------------------------------------------------
 // Plain data.
-
-const plainKey = (key: ByokKey): PlainKey => ({
-  id: key.id,
-  provider: key.provider,
-  workspaceId: key.workspaceId,
-  label: key.label,
-  name: key.name ?? null,
-  disabled: key.disabled,
-  isFallback: key.isFallback,
-  isRequired: key.isRequired,
-  isByokOnly: key.isByokOnly,
-  declaredZdr: key.declaredZdr,
-  allowedModels: key.allowedModels,
-  allowedApiKeyHashes: key.allowedApiKeyHashes,
-  allowedUserIds: key.allowedUserIds,
-  sortOrder: key.sortOrder,
-  createdAt: key.createdAt.toISOString()
-})
-
-const plainPage = (page: ByokKeyPage): PlainPage => ({
-  data: page.data.map(plainKey),
-  totalCount: page.totalCount,
-  offset: page.offset,
-  limit: page.limit
-})
 
 /**
  * A real instance of the class: its prototype, its schema, and structural equality with a fresh one
@@ -124,22 +100,12 @@ const plainError = (error: unknown): PlainError => {
 }
 
 /** The caller's input with every `Secret` as a `Redacted`. */
-const input = (value: unknown): any => {
-  if (value instanceof Secret) return Redacted.make(value.value)
-  if (Array.isArray(value)) return value.map(input)
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, input(v)]))
-  }
-  return value
-}
+const input = (value: unknown): any => withSecrets(value, Redacted.make)
 
 const retrySchedule = (spec: ClientOptions["retry"]): ByokOptions["retry"] => {
-  if (spec === undefined || spec === "default") return undefined
+  if (spec === undefined) return undefined
   if (spec === false) return false
   if ("spacedMillis" in spec) return Schedule.max([Schedule.spaced(Duration.millis(spec.spacedMillis)), Schedule.recurs(spec.recurs)])
-  if ("exponentialMillis" in spec) {
-    return Schedule.max([Schedule.exponential(Duration.millis(spec.exponentialMillis)), Schedule.recurs(spec.recurs)])
-  }
   return Schedule.recurs(spec.recurs)
 }
 
@@ -190,24 +156,6 @@ class RecordingSpan implements Tracer.Span {
   }
   addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
     this.links.push(...links)
-  }
-}
-
-/** JSON.stringify that survives bigints, cycles and functions. */
-const safeJson = (value: unknown): string => {
-  const seen = new WeakSet<object>()
-  try {
-    return JSON.stringify(value, (_key, v) => {
-      if (typeof v === "bigint") return v.toString()
-      if (typeof v === "function") return `[function ${v.name}]`
-      if (typeof v === "object" && v !== null) {
-        if (seen.has(v)) return "[Circular]"
-        seen.add(v)
-      }
-      return v
-    }) ?? "undefined"
-  } catch (error) {
-    return `[unserializable: ${String(error)}]`
   }
 }
 
@@ -381,10 +329,10 @@ const transportLayer = async (fake: FakeApi, transport: SessionOptions["transpor
   return { httpClient: NodeHttpClient.layerUndici, server }
 }
 
-/** The options of `Byok.make`, from plain ones; the HttpClient tap records attempts and calls the hooks. */
+/** The options of `Byok.make`, from plain ones; the HttpClient tap records attempts and reports each response. */
 const byokOptions = (fake: FakeApi, baseUrl: string, options: SessionOptions): ByokOptions => {
   const client = options.client ?? {}
-  const { onRequest, onResponse } = options
+  const { onResponse } = options
   return {
     apiKey: client.apiKey === undefined
       ? Redacted.make(fake.apiKey)
@@ -411,7 +359,6 @@ const byokOptions = (fake: FakeApi, baseUrl: string, options: SessionOptions): B
             Effect.clockWith((clock) =>
               Effect.sync(() => {
                 log?.push(clock.currentTimeMillisUnsafe())
-                onRequest?.()
               })
             ))
         ),
@@ -428,9 +375,7 @@ const fixedRandom = (values: ReadonlyArray<number>): Random.Random => {
 }
 
 /** Lets the fibers a clock move woke run to their next suspension (turns of the event loop, not sleeps). */
-const settle = async () => {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
-}
+const settle = () => turns(3)
 
 /** `@effect/opentelemetry` exporting to memory. */
 interface Telemetry {
@@ -515,8 +460,8 @@ const sessionOver = (
         if (Exit.isSuccess(exit)) return { _tag: "Chunk", keys: exit.value.map(plainKey) }
         const reason = exit.cause.reasons[0]
         if (reason === undefined || reason._tag === "Interrupt") return { _tag: "Closed" }
-        if (reason._tag === "Fail" && Cause.isDone(reason.error)) return { _tag: "End" }
-        return reason._tag === "Fail" ? { _tag: "Failure", error: plainError(reason.error) } : { _tag: "Closed" }
+        if (reason._tag === "Die") return { _tag: "Defect", message: String(reason.defect) }
+        return Cause.isDone(reason.error) ? { _tag: "End" } : { _tag: "Failure", error: plainError(reason.error) }
       }
       return {
         next: () => runtime.runPromise(Effect.flatMap(Effect.forkIn(pull, scope), Fiber.await)).then(pulled),
@@ -542,14 +487,6 @@ export const driver: Driver = {
   line: "effect4",
   makeFake,
   open,
-  layerError: async ({ fake, ...client }) => {
-    const exit = await Effect.runPromiseExit(
-      Byok.make(byokOptions(fake, memoryBaseUrl, { fake, client })).pipe(
-        Effect.provideService(HttpClient.HttpClient, makeMemoryClient(fake))
-      )
-    )
-    return Exit.isSuccess(exit) ? undefined : plainError(Option.getOrUndefined(Cause.findErrorOption(exit.cause)))
-  },
   layerFailure: async ({ fake, ...client }) => {
     const texts: Array<string> = []
     const logger = recordingLogger(texts)
@@ -565,11 +502,7 @@ export const driver: Driver = {
     texts.push(...renderExit(exit))
     return { error: plainError(Option.getOrUndefined(Cause.findErrorOption(exit.cause))), texts }
   },
-  renderings: (value) => {
-    const held = input(value)
-    const parts = typeof held === "object" && held !== null ? [held, ...Object.values(held)] : [held]
-    return parts.flatMap((part) => [String(part), String(JSON.stringify(part)), inspect(part, { depth: 5 })])
-  },
+  renderings: (value) => renderingsOf(input(value)),
   openFromConfig: async ({ env, fake }) => {
     const configured = Byok.layerConfig().pipe(
       Layer.provide(Layer.succeed(HttpClient.HttpClient, makeMemoryClient(fake))),

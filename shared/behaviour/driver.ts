@@ -35,13 +35,11 @@ export type Call =
   /** Each call in turn, all inside one span named `span`; the value is each call's exit, in order. */
   | { readonly op: "sequence"; readonly span: string; readonly calls: ReadonlyArray<Call> }
 
-/** The retry timing as data: the library's default, none, or a schedule the driver builds. */
+/** The retry timing as data (left out: the library's default): none, or a schedule the driver builds. */
 export type RetrySpec =
-  | "default"
   | false
   | { readonly recurs: number }
   | { readonly spacedMillis: number; readonly recurs: number }
-  | { readonly exponentialMillis: number; readonly recurs: number }
 
 /** The client's options, as plain values. */
 export interface ClientOptions {
@@ -86,8 +84,7 @@ export interface SessionOptions {
    * `NodeSdk`) to an in-memory exporter, instead of recording them on `Outcome.spans`.
    */
   readonly telemetry?: boolean
-  /** Called as each request is handed to the transport, and as each response arrives. */
-  readonly onRequest?: () => void
+  /** Called as each response arrives. */
   readonly onResponse?: () => void
 }
 
@@ -190,12 +187,16 @@ export interface Running {
   readonly attemptTimes: () => ReadonlyArray<number>
 }
 
-/** What one pull of a stream gave: a chunk of keys, the end, a failure, or nothing because its scope closed first. */
+/**
+ * What one pull of a stream gave: a chunk of keys, the end, a failure, nothing because its scope
+ * closed first (an interruption), or a defect.
+ */
 export type Pulled =
   | { readonly _tag: "Chunk"; readonly keys: ReadonlyArray<PlainKey> }
   | { readonly _tag: "End" }
   | { readonly _tag: "Failure"; readonly error: PlainError }
   | { readonly _tag: "Closed" }
+  | { readonly _tag: "Defect"; readonly message: string }
 
 /** A stream turned into a pull (`Stream.toPull`) inside a scope the caller owns. */
 export interface Pulling {
@@ -242,7 +243,7 @@ export interface Session {
    * (an event `leak` with attribute `value`), `in-status` (the span fails with an `Error` whose
    * message is `status`), and `in-link` (a link, with attribute `leak`, to a span `linked`).
    */
-  plantSpans?(values: { readonly attribute: string; readonly event: string; readonly status: string; readonly link: string }): Promise<void>
+  plantSpans(values: { readonly attribute: string; readonly event: string; readonly status: string; readonly link: string }): Promise<void>
   /** `stream(options)` as a pull, in a fresh scope. */
   pull(options?: unknown): Promise<Pulling>
 }
@@ -275,11 +276,10 @@ export interface Driver {
   /** A fresh fake that checks bodies with this line's input schemas. */
   makeFake(options?: FakeApiOptions): FakeApi
   open(options: SessionOptions): Promise<Session>
-  /** Builds `Byok.layer` with these options; the error it fails with, if any. */
-  layerError(options: ClientOptions & { readonly fake: FakeApi }): Promise<PlainError | undefined>
   /**
-   * Like `layerError`, recorded as a call is: the error, and every rendering of the failure with
-   * its Debug log (`texts`, as `Outcome.texts`), searched for secrets; `undefined` when it builds.
+   * Builds `Byok.layer` with these options: `undefined` when it builds; otherwise the error, and
+   * every rendering of the failure with its Debug log (`texts`, as `Outcome.texts`), searched for
+   * secrets.
    */
   layerFailure(
     options: ClientOptions & { readonly fake: FakeApi }

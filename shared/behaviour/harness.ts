@@ -119,7 +119,7 @@ export const leaksIn = (texts: ReadonlyArray<string>, secrets: Iterable<string>)
 }
 
 /** Asserts no secret occurs in what the outcome produced, and that something was recorded; counts leaks. */
-export const assertNoLeaks = (outcome: Outcome, secrets: Iterable<string>, tally?: Tally): void => {
+export const assertNoLeaks = (outcome: Pick<Outcome, "texts">, secrets: Iterable<string>, tally?: Tally): void => {
   assert.ok(outcome.texts.length > 0, "the driver recorded nothing to search")
   const found = leaksIn(outcome.texts, secrets)
   if (tally !== undefined) tally.leaks += found.length
@@ -178,12 +178,17 @@ export const idsOf = (outcome: Outcome): Array<string> => {
 }
 
 /** Waits, turn by turn of the event loop (not on a timer), until `condition` holds; fails after `turns`. */
-export const until = async (condition: () => boolean, what: string, turns = 2_000): Promise<void> => {
-  for (let i = 0; i < turns; i++) {
+export const until = async (condition: () => boolean, what: string, most = 2_000): Promise<void> => {
+  for (let i = 0; i < most; i++) {
     if (condition()) return
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    await turns(1)
   }
-  assert.fail(`${what}: not reached within ${turns} turns of the event loop`)
+  assert.fail(`${what}: not reached within ${most} turns of the event loop`)
+}
+
+/** `n` turns of the event loop (not sleeps), so every fiber and callback that can run has run. */
+export const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
 // ---------------------------------------------------------------------------------------------

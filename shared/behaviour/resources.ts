@@ -7,7 +7,7 @@ import * as net from "node:net"
 import { until } from "./harness.js"
 
 /** Counts of the resource kinds that keep the process alive (sockets, timers), by kind. */
-export const liveResources = (): Record<string, number> => {
+const liveResources = (): Record<string, number> => {
   const counts: Record<string, number> = {}
   for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
   return counts

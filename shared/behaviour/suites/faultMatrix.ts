@@ -21,15 +21,17 @@ import {
   insertKey,
   makeTally,
   providerKeyText,
+  requestsOf,
   type Suite,
   type Tally,
   test,
+  turns,
   valueOf
 } from "../harness.js"
 import { type ByokTag, mapWireKeys, type TransportReason, wireKey } from "../wireBodies.js"
 
-export type Op = "list" | "stream" | "get" | "create" | "update" | "delete"
-export const ops: ReadonlyArray<Op> = ["list", "stream", "get", "create", "update", "delete"]
+type Op = "list" | "stream" | "get" | "create" | "update" | "delete"
+const ops: ReadonlyArray<Op> = ["list", "stream", "get", "create", "update", "delete"]
 
 /** The per-attempt timeout of the hang rows. */
 const hangTimeoutMillis = 150
@@ -49,7 +51,7 @@ interface Expect {
 }
 const E = (tag: ByokTag | "success", attempts: number): Expect => ({ tag, attempts })
 
-export interface Row {
+interface Row {
   readonly name: string
   /** The fault, given the operation and the client's clock (for a `Retry-After` date). */
   readonly fault: ((op: Op, nowMillis: number) => Fault) | "refused"
@@ -78,7 +80,7 @@ const htmlPage = (status: number) =>
   `<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>`
 const inAnHour = (nowMillis: number) => new Date(nowMillis + 3_600_000).toUTCString()
 
-export const rows: ReadonlyArray<Row> = [
+const rows: ReadonlyArray<Row> = [
   {
     name: "400 with the documented body",
     fault: () => faults.status(400),
@@ -567,7 +569,7 @@ const stateAfter = (row: Row, op: Op): { readonly count: number; readonly rename
 }
 
 /** A port on 127.0.0.1 that nothing listens on: a connection there is refused. */
-export const closedPort = (): Promise<number> =>
+const closedPort = (): Promise<number> =>
   new Promise((resolve) => {
     const server = net.createServer()
     server.listen(0, "127.0.0.1", () => {
@@ -577,7 +579,7 @@ export const closedPort = (): Promise<number> =>
   })
 
 /** How a matrix reaches the fake. */
-export interface Route {
+interface Route {
   readonly name: string
   readonly transport: "memory" | "fetch"
   /** Over loopback, a refused connection goes to a closed port; in memory the fake acts it out, after logging it. */
@@ -586,11 +588,11 @@ export interface Route {
   readonly hangOnRealTime: boolean
 }
 
-export const inMemory: Route = { name: "in memory", transport: "memory", refusedIsLogged: true, hangOnRealTime: false }
-export const overLoopback: Route = { name: "loopback", transport: "fetch", refusedIsLogged: false, hangOnRealTime: true }
+const inMemory: Route = { name: "in memory", transport: "memory", refusedIsLogged: true, hangOnRealTime: false }
+const overLoopback: Route = { name: "loopback", transport: "fetch", refusedIsLogged: false, hangOnRealTime: true }
 
 /** The requests the fake saw for an operation of the matrix. */
-const seenFor = (fake: FakeApi, op: Op) => fake.requests().filter((r) => r.operation === operationOf(op))
+const seenFor = (fake: FakeApi, op: Op) => requestsOf(fake, operationOf(op))
 
 /**
  * Runs the call; on the test clock, each hung attempt is timed out by moving the clock once the
@@ -605,7 +607,7 @@ const execute = async (route: Route, session: Session, fake: FakeApi, op: Op, ha
       timedOut++
       await session.advance(hangTimeoutMillis)
     } else {
-      await new Promise<void>((resolve) => setImmediate(resolve))
+      await turns(1)
     }
   }
   return running.done
@@ -735,7 +737,7 @@ const runCell = async (driver: Driver, route: Route, tally: Tally, row: Row, op:
  * Transient faults: the fault happens once, then the server answers normally. Idempotent
  * operations recover on the second attempt; a create retries only what certainly never acted.
  */
-export interface TransientRow {
+interface TransientRow {
   readonly name: string
   readonly fault: (op: Op) => Fault
   readonly hang?: boolean
@@ -743,7 +745,7 @@ export interface TransientRow {
   readonly create: { readonly tag: ByokTag | "success"; readonly attempts: number; readonly stored: 0 | 1 }
 }
 
-export const transientRows: ReadonlyArray<TransientRow> = [
+const transientRows: ReadonlyArray<TransientRow> = [
   { name: "429 without Retry-After", fault: () => faults.status(429), create: { tag: "success", attempts: 2, stored: 1 } },
   {
     name: "429 with Retry-After: 0",

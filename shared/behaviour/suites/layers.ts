@@ -48,8 +48,8 @@ const configured = [
 const options = [
   test("refuses plain http to a host that is not loopback, and other unusable options", async (driver) => {
     const fake = driver.makeFake()
-    const refused = async (client: Parameters<typeof driver.layerError>[0]) => {
-      const error = await driver.layerError(client)
+    const refused = async (client: Parameters<typeof driver.layerFailure>[0]) => {
+      const error = (await driver.layerFailure(client))?.error
       if (error === undefined) assert.fail(`built with ${JSON.stringify(client)}`)
       assert.equal(error._tag, "InvalidRequest")
       return error.message
@@ -65,7 +65,7 @@ const options = [
   test("accepts https anywhere and http on loopback", async (driver) => {
     const fake = driver.makeFake()
     for (const baseUrl of ["https://openrouter.ai/api/v1", "http://127.0.0.1:8080/api/v1", "http://localhost:1/x", "http://[::1]:9/api/v1/"]) {
-      assert.equal(await driver.layerError({ fake, baseUrl }), undefined, baseUrl)
+      assert.equal(await driver.layerFailure({ fake, baseUrl }), undefined, baseUrl)
     }
   }),
 

@@ -7,7 +7,18 @@ import assert from "node:assert/strict"
 import { fakeId } from "../../src/fake/fakeApi.js"
 import { faults } from "../../src/fake/faults.js"
 import type { PlainKey, PlainPage } from "../driver.js"
-import { errorOf, idsOf, insertKey, requestsOf, type Suite, test, until, valueOf, withSession } from "../harness.js"
+import {
+  errorOf,
+  idsOf,
+  insertKey,
+  requestsOf,
+  type Suite,
+  test,
+  turns,
+  until,
+  valueOf,
+  withSession
+} from "../harness.js"
 
 const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => fakeId(from + i))
 const listOffsets = (fake: Parameters<typeof requestsOf>[0]) => requestsOf(fake, "list").map((r) => Number(r.query.offset ?? 0))
@@ -185,10 +196,10 @@ const concurrent = [
         onPage: (page) => page.offset === 0 ? first : page.offset === 10 ? second : undefined
       })
       await until(() => listOffsets(fake).length === 1, "the first page")
-      for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+      await turns(50)
       assert.deepEqual(listOffsets(fake), [0])
       releaseFirst()
-      for (let i = 0; i < 200; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+      await turns(200)
       // the consumer holds page 2: pages 2, 3, 4 may be fetched (K = 3), nothing beyond
       const whileHeld = listOffsets(fake)
       assert.ok(whileHeld.length <= 1 + 3 + 1, `${whileHeld.length} pages requested while the consumer held page 2`)

@@ -10,7 +10,7 @@ import assert from "node:assert/strict"
 import { fakeId, type FakeApi } from "../../src/fake/fakeApi.js"
 import { faults } from "../../src/fake/faults.js"
 import type { Driver, PermitPoolHandle, Running, Session } from "../driver.js"
-import { fullTier, requestsOf, seed, type Suite, test, until, valueOf, withSession } from "../harness.js"
+import { fullTier, requestsOf, seed, type Suite, test, turns, until, valueOf, withSession } from "../harness.js"
 
 /**
  * One step: let the `n`-th task now holding a permit finish, or interrupt task `n`, whether it is
@@ -30,9 +30,7 @@ const step: fc.Arbitrary<Step> = fc.record({
 })
 
 /** Turns of the event loop (not sleeps), so every fiber that can run has run. */
-const settle = async () => {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
-}
+const settle = () => turns(3)
 
 interface Outcome {
   readonly maxInFlight: number

@@ -20,21 +20,17 @@ import {
   soleErrorOf,
   type Suite,
   test,
+  turns,
   valueOf,
   withSession
 } from "../harness.js"
 
 const tally = makeTally("timing")
 
-/** A few more turns of the event loop (not sleeps), so the fibers a clock move woke reach their next wait. */
-const turns = async (n = 2) => {
-  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve))
-}
-
 /** Moves the test clock to `millis` after `origin` and lets the fibers it woke run. */
 const at = async (session: Session, origin: number, millis: number) => {
   await session.advanceTo(origin + millis)
-  await turns()
+  await turns(2)
 }
 
 /** Finishes a scenario: no secret in anything it produced; counted. */
