@@ -4,25 +4,12 @@
  * survives anything, and every rendering a user could print of a value.
  */
 import { inspect } from "node:util"
+import type { LiveCredential } from "../src/createRecovery.js"
 import { type PlainKey, type PlainPage, Secret } from "./driver.js"
 
 /** A credential as either line's `ByokKey` holds it. */
-export interface ModelKey {
-  readonly id: string
-  readonly provider: string
-  readonly workspaceId: string | null
-  readonly label: string
-  readonly name?: string | null | undefined
-  readonly disabled: boolean
-  readonly isFallback: boolean
-  readonly isRequired: boolean
-  readonly isByokOnly: boolean
-  readonly declaredZdr: boolean | null
-  readonly allowedModels: ReadonlyArray<string> | null
-  readonly allowedApiKeyHashes: ReadonlyArray<string> | null
-  readonly allowedUserIds: ReadonlyArray<string> | null
+export interface ModelKey extends LiveCredential {
   readonly sortOrder: number
-  readonly createdAt: Date
 }
 
 /** A credential as plain data. */
