@@ -14,8 +14,8 @@ import * as Stream from "effect/Stream"
 import { Byok, type ByokError, type ByokKey } from "../../effect4/src/index.js"
 import { BulkFailed, describeError, UsageError } from "./errors.js"
 import { type Filters, streamOptions } from "./listing.js"
-import { describeKey, printable } from "./output.js"
-import { promptLine, stdinIsTerminal } from "./stdio.js"
+import { countOf, describeKey, printable } from "./output.js"
+import { confirmOrRefuse, stdinIsTerminal } from "./stdio.js"
 
 /**
  * What a bulk command does to each selected credential.
@@ -83,6 +83,12 @@ const apply = (action: BulkAction, key: ByokKey): Effect.Effect<void, ByokError.
   Byok.use((byok) =>
     action === "delete" ? byok.delete(key.id) : Effect.asVoid(byok.update(key.id, { disabled: action === "disable" })))
 
+/** `--concurrency`, as bulk changes and `apply` take it. */
+export const checkConcurrency = (concurrency: number): Effect.Effect<void, UsageError> =>
+  Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 32
+    ? Effect.void
+    : Effect.fail(new UsageError({ message: "--concurrency must be an integer from 1 to 32" }))
+
 const confirmListed = 20
 
 const confirm = (action: BulkAction, changes: ReadonlyArray<ByokKey>): Effect.Effect<void, UsageError> =>
@@ -90,12 +96,7 @@ const confirm = (action: BulkAction, changes: ReadonlyArray<ByokKey>): Effect.Ef
     // Enough to recognise the selection; `--dry-run` lists all of it.
     for (const key of changes.slice(0, confirmListed)) yield* Console.error(`  ${action} ${describeKey(key)}`)
     if (changes.length > confirmListed) yield* Console.error(`  … and ${changes.length - confirmListed} more`)
-    const noun = changes.length === 1 ? "credential" : "credentials"
-    const answer = yield* promptLine(`${action[0]!.toUpperCase()}${action.slice(1)} ${changes.length} ${noun}? [y/N] `, {
-      hidden: false
-    })
-    const yes = Option.exists(answer, (text) => /^\s*y(es)?\s*$/i.test(text))
-    if (!yes) return yield* new UsageError({ message: "not confirmed; nothing was changed" })
+    yield* confirmOrRefuse(`${action[0]!.toUpperCase()}${action.slice(1)} ${countOf(changes.length, "credential")}?`)
   })
 
 /**
@@ -115,9 +116,7 @@ export const bulk = (
     if (byFilter && Option.isNone(options.provider) && Option.isNone(options.workspaceId)) {
       return yield* new UsageError({ message: `${action}: give at least one id, or select with --provider/--workspace-id` })
     }
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 32) {
-      return yield* new UsageError({ message: "--concurrency must be an integer from 1 to 32" })
-    }
+    yield* checkConcurrency(options.concurrency)
     // A filter can select more than the operator expects, and a delete cannot be undone, so both
     // are confirmed; decided before any request.
     const mustConfirm = (byFilter || action === "delete") && !options.dryRun && !options.yes
@@ -132,11 +131,11 @@ export const bulk = (
     const failures: Array<Failure> = [...selection.failures]
     yield* Effect.forEach(failures, reportFailure)
     if (selection.skippedGlobal > 0) {
-      const noun = selection.skippedGlobal === 1 ? "credential" : "credentials"
-      yield* Console.log(`skipped ${selection.skippedGlobal} global ${noun}: not scoped to the workspace (select with --provider alone)`)
+      yield* Console.log(`skipped ${countOf(selection.skippedGlobal, "global credential")}: not scoped to the workspace (select with --provider alone)`)
     }
-    const changes = selection.keys.filter((key) => needsChange(action, key))
-    const unchanged = selection.keys.filter((key) => !needsChange(action, key))
+    const changes: Array<ByokKey> = []
+    const unchanged: Array<ByokKey> = []
+    for (const key of selection.keys) (needsChange(action, key) ? changes : unchanged).push(key)
     for (const key of unchanged) yield* Console.log(`unchanged ${describeKey(key)}: ${words[action].already}`)
 
     let changed = 0
@@ -172,7 +171,7 @@ export const bulk = (
     if (failures.length > 0) {
       const total = selection.keys.length + selection.failures.length
       return yield* new BulkFailed({
-        message: `${failures.length} of ${total} ${total === 1 ? "credential" : "credentials"} failed`,
+        message: `${failures.length} of ${countOf(total, "credential")} failed`,
         tags: failures.map((f) => f.error._tag)
       })
     }

@@ -82,6 +82,13 @@ const keyEnv = Flag.String("key-env").pipe(
   Flag.withDescription("Read the provider key from the environment variable of this name instead of stdin."),
   Flag.optional
 )
+/** For the commands that change credentials in bulk. */
+const yes = switchFlag("yes", "Do not ask for confirmation.").pipe(Flag.withAlias("y"))
+const concurrency = Flag.Int("concurrency").pipe(
+  Flag.withMetavar("n"),
+  Flag.withDescription("How many changes to send at once, 1 to 32 (default 4)."),
+  Flag.withDefault(4)
+)
 const id = Argument.String("id").pipe(Argument.withDescription("The credential's id (a UUID)."))
 
 const listCommand = Command.make("list", { provider, workspaceId, format }, (options) => connected(list(options))).pipe(
@@ -182,12 +189,8 @@ const bulkCommand = <Action extends BulkAction>(action: Action, summary: string,
       Flag.optional
     ),
     dryRun: switchFlag("dry-run", "Show what would change and send no change."),
-    yes: switchFlag("yes", "Do not ask for confirmation.").pipe(Flag.withAlias("y")),
-    concurrency: Flag.Int("concurrency").pipe(
-      Flag.withMetavar("n"),
-      Flag.withDescription("How many changes to send at once, 1 to 32 (default 4)."),
-      Flag.withDefault(4)
-    )
+    yes,
+    concurrency
   }, (options) => connected(bulk({ ...options, action }))).pipe(
     help(summary, examples, [
       "Acts on the ids given, or on every credential that --provider/--workspace-id select, as list shows them, except that --workspace-id leaves out global credentials (they serve every workspace).",
@@ -281,12 +284,8 @@ const applyCommand = Command.make("apply", {
     Flag.optional
   ),
   ...planFlags,
-  yes: switchFlag("yes", "Do not ask for confirmation.").pipe(Flag.withAlias("y")),
-  concurrency: Flag.Int("concurrency").pipe(
-    Flag.withMetavar("n"),
-    Flag.withDescription("How many changes to send at once, 1 to 32 (default 4)."),
-    Flag.withDefault(4)
-  )
+  yes,
+  concurrency
 }, (options) => connected(Effect.flatMap(planning, (m) => m.apply(options)))).pipe(
   help(
     "Makes the live credentials match a desired-state file: the plan, shown, confirmed, then carried out.",

@@ -165,8 +165,11 @@ export const printable = (text: string): string => text.replace(/[\u0000-\u001f\
 /**
  * A credential in a sentence: `<id> (<provider>, <name>)`.
  */
-export const describeKey = (key: ByokKey): string =>
+export const describeKey = (key: { readonly id: string; readonly provider: string; readonly name?: string | null | undefined }): string =>
   printable(`${key.id} (${key.provider}${key.name ? `, ${key.name}` : ""})`)
+
+/** `n` and the noun, singular or plural as `n` asks. */
+export const countOf = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`
 
 /** What recovery did to settle a create, as a line on stderr (`create`, and `apply`'s creates). */
 export const describeRecovery = (recovery: CreateRecovery): string => {

@@ -289,6 +289,7 @@ export const resolveRotate = (
 ): Result.Result<ReadonlySet<number>, ReadonlyArray<string>> => {
   const chosen = new Set<number>()
   const problems: Array<string> = []
+  const selectorOf = rotateSelectors(entries)
   for (const value of distinct(values)) {
     const found = entries.flatMap((entry, index) => selectorsOf(entry).includes(value) ? [index] : [])
     if (found.length === 1) chosen.add(found[0]!)
@@ -296,17 +297,21 @@ export const resolveRotate = (
     else {
       problems.push(
         `--rotate ${printable(JSON.stringify(value))} names ${found.length} entries; name one as ` +
-          found.map((index) => printable(JSON.stringify(rotateSelector(entries, index)))).join(" or ")
+          found.map((index) => printable(JSON.stringify(selectorOf(index)))).join(" or ")
       )
     }
   }
   return problems.length > 0 ? Result.fail(problems) : Result.succeed(chosen)
 }
 
-/** The shortest `--rotate` value that names entry `index` alone. */
-export const rotateSelector = (entries: ReadonlyArray<DesiredEntry>, index: number): string => {
-  const own = selectorsOf(entries[index]!)
-  return own.find((selector) => entries.filter((entry) => selectorsOf(entry).includes(selector)).length === 1) ?? own[2]!
+/** For each entry, the shortest `--rotate` value that names it alone; the file's selectors are counted once. */
+export const rotateSelectors = (entries: ReadonlyArray<DesiredEntry>): (index: number) => string => {
+  const uses = new Map<string, number>()
+  for (const entry of entries) for (const selector of selectorsOf(entry)) uses.set(selector, (uses.get(selector) ?? 0) + 1)
+  return (index) => {
+    const own = selectorsOf(entries[index]!)
+    return own.find((selector) => uses.get(selector) === 1) ?? own[2]!
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,9 +327,12 @@ export const summarize = (actions: ReadonlyArray<Action>): Summary => {
   return summary
 }
 
+/** How many changes applying the plan would send. */
+export const changeCount = (summary: Summary): number =>
+  summary.create + summary.update + summary.rotate + summary.replace + summary.delete
+
 /** Whether applying the plan would send anything. */
-export const hasChanges = (summary: Summary): boolean =>
-  summary.create + summary.update + summary.rotate + summary.replace + summary.delete > 0
+export const hasChanges = (summary: Summary): boolean => changeCount(summary) > 0
 
 /** The live state a plan was computed from, as text to digest: every field of each credential, by id. */
 export const liveStateText = (live: ReadonlyArray<ByokKey>): string =>
@@ -399,10 +407,15 @@ export const summaryLine = (summary: Summary): string => {
  */
 export const renderPlan = (actions: ReadonlyArray<Action>, scope: Scope, selector: (entry: number) => string): Array<string> => {
   const lines: Array<string> = []
-  const workspaces = distinct([...scope.workspaceIds, ...actions.map((action) => action.workspaceId)])
-  for (const workspaceId of workspaces) {
-    const here = actions.filter((action) => action.workspaceId === workspaceId)
-    if (here.length === 0) continue
+  const byWorkspace = new Map<string | null, Array<Action>>()
+  for (const action of actions) {
+    const here = byWorkspace.get(action.workspaceId)
+    if (here === undefined) byWorkspace.set(action.workspaceId, [action])
+    else here.push(action)
+  }
+  for (const workspaceId of distinct([...scope.workspaceIds, ...byWorkspace.keys()])) {
+    const here = byWorkspace.get(workspaceId)
+    if (here === undefined) continue
     lines.push(workspaceId === null ? "global" : `workspace ${printable(workspaceId)}`)
     for (const action of here) lines.push(actionLine(action), ...details(action, selector).map((detail) => `        ${detail}`))
   }

@@ -20,25 +20,25 @@ import { Byok, type ByokError, type ByokKey, ProviderSlugInput, Uuid } from "../
 import { createInput, decodeDesired, type DesiredEntry, type DesiredFile, entryLabel, parseDesiredText } from "./desiredState.js"
 import { ApplyFailed, ChangesPending, describeError, DesiredStateInvalid, PlanConflict, PlanStale, UsageError } from "./errors.js"
 import { readKeyReference } from "./keyReferences.js"
-import { describeRecovery, printable } from "./output.js"
+import { countOf, describeKey, describeRecovery, printable } from "./output.js"
 import {
   type Action,
   computePlan,
-  type CredentialRef,
-  hasChanges,
+  changeCount,
   inScope,
   liveStateText,
   planJson,
   type PlannedEntry,
   renderPlan,
   resolveRotate,
-  rotateSelector,
+  rotateSelectors,
   type Scope,
   scopeOfEntries,
   settingFields,
   summarize
 } from "./plan.js"
-import { promptLine, stdinIsTerminal } from "./stdio.js"
+import { checkConcurrency } from "./bulk.js"
+import { confirmOrRefuse, stdinIsTerminal } from "./stdio.js"
 
 /** What plan and apply share: the file, and what narrows or widens what they do. */
 export interface PlanFlags {
@@ -69,7 +69,6 @@ type Services = Byok | FileSystem.FileSystem | Path.Path | ChildProcessSpawner |
 const refuse = <E>(problems: ReadonlyArray<string>, error: E): Effect.Effect<never, E> =>
   Effect.andThen(Effect.forEach(problems, (line) => Console.error(printable(line)), { discard: true }), Effect.fail(error))
 
-const countOf = (n: number, noun: string, plural = `${noun}s`) => `${n} ${n === 1 ? noun : plural}`
 
 // ---------------------------------------------------------------------------------------------
 // The desired state.
@@ -165,7 +164,9 @@ const readLive = (scope: Scope): Effect.Effect<Array<ByokKey>, ByokError.ListErr
     if (scope.workspaceIds.length === 0 || scope.providers.length === 0) return []
     const byok = yield* Byok
     const uuids = scope.workspaceIds.filter((w): w is string => w !== null)
-    const listings = uuids.length > 0 ? uuids.map((workspaceId) => ({ workspaceId })) : [{}]
+    // One provider in scope: the server filters, so the others are never read.
+    const provider = scope.providers.length === 1 ? { provider: scope.providers[0]! } : {}
+    const listings = uuids.length > 0 ? uuids.map((workspaceId) => ({ workspaceId, ...provider })) : [provider]
     const pages = yield* Effect.forEach(listings, (options) => Stream.runCollect(byok.stream(options)), { concurrency: 4 })
     const byId = new Map<string, ByokKey>()
     for (const key of pages.flat()) if (!byId.has(key.id)) byId.set(key.id, key)
@@ -189,7 +190,6 @@ interface Planned {
   readonly scope: Scope
   readonly actions: ReadonlyArray<Action>
   readonly liveDigest: string
-  readonly outOfScope: number
   readonly entries: ReadonlyArray<PlannedEntry>
 }
 
@@ -218,16 +218,18 @@ const planFrom = (
           new PlanConflict({ message: `${countOf(problems.length, "entry", "entries")} cannot be planned without guessing; nothing was sent` })
         )
     })
-    return { desired, scope, actions, liveDigest: yield* digestOf(live), outOfScope: entries.length - indexes.length, entries: planned }
+    return { desired, scope, actions, liveDigest: yield* digestOf(live), entries: planned }
   })
 
 /** The plan as a terminal shows it, with a word on the entries the flags left out. */
 const showPlan = (planned: Planned): Effect.Effect<void> => {
   const entries = planned.desired.file.credentials
-  const outside = planned.outOfScope > 0
-    ? [`${countOf(planned.outOfScope, "entry", "entries")} of ${printable(planned.desired.source)} outside --provider/--workspace-id, not planned`, ""]
+  // The entries the flags' narrower scope left out.
+  const outOfScope = entries.length - planned.entries.length
+  const outside = outOfScope > 0
+    ? [`${countOf(outOfScope, "entry", "entries")} of ${printable(planned.desired.source)} outside --provider/--workspace-id, not planned`, ""]
     : []
-  return Console.log([...outside, ...renderPlan(planned.actions, planned.scope, (index) => rotateSelector(entries, index))].join("\n"))
+  return Console.log([...outside, ...renderPlan(planned.actions, planned.scope, rotateSelectors(entries))].join("\n"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,11 +319,8 @@ export const plan = (
       yield* showPlan(planned)
     }
     if (Option.isSome(options.out)) yield* writePlanFile(options.out.value, planFileText(planned, options))
-    const summary = summarize(planned.actions)
-    if (hasChanges(summary)) {
-      const changes = summary.create + summary.update + summary.rotate + summary.replace + summary.delete
-      return yield* new ChangesPending({ message: `${countOf(changes, "change")} pending` })
-    }
+    const changes = changeCount(summarize(planned.actions))
+    if (changes > 0) return yield* new ChangesPending({ message: `${countOf(changes, "change")} pending` })
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -333,8 +332,6 @@ type Outcome =
   | { readonly _tag: "Failed"; readonly line: string; readonly error: ByokError.ByokError }
   | { readonly _tag: "Skipped" }
 
-const describeRef = (ref: CredentialRef): string => printable(`${ref.id} (${ref.provider}${ref.name ? `, ${ref.name}` : ""})`)
-const describeLive = (key: ByokKey): string => describeRef({ id: key.id, provider: key.provider, workspaceId: key.workspaceId, name: key.name ?? null })
 
 const entryRefText = (action: { readonly provider: string; readonly name: string }) => printable(`(${action.provider}, ${action.name})`)
 
@@ -367,21 +364,21 @@ const firstPass = (action: Action, entries: ReadonlyMap<number, PlannedEntry>): 
         })
         return yield* outcome(
           create,
-          (created): Outcome => ({ _tag: "Done", line: `created ${describeLive(created)}`, created }),
+          (created): Outcome => ({ _tag: "Done", line: `created ${describeKey(created)}`, created }),
           `${action.action} ${entryRefText(action)}`
         )
       }
       case "update":
         return yield* outcome(
           byok.update(action.id, updateBody(action)),
-          (updated): Outcome => ({ _tag: "Done", line: `updated ${describeLive(updated)}` }),
-          `update ${describeRef(action)}`
+          (updated): Outcome => ({ _tag: "Done", line: `updated ${describeKey(updated)}` }),
+          `update ${describeKey(action)}`
         )
       case "rotate":
         return yield* outcome(
           byok.update(action.id, { ...updateBody(action), key: entries.get(action.entry)!.key }),
-          (rotated): Outcome => ({ _tag: "Done", line: `rotated ${describeLive(rotated)}` }),
-          `rotate ${describeRef(action)}`
+          (rotated): Outcome => ({ _tag: "Done", line: `rotated ${describeKey(rotated)}` }),
+          `rotate ${describeKey(action)}`
         )
       case "delete":
       case "unchanged":
@@ -395,25 +392,17 @@ const secondPass = (action: Action, first: Outcome): Effect.Effect<Outcome, neve
   Effect.gen(function*() {
     const byok = yield* Byok
     if (action.action === "delete") {
-      return yield* outcome(byok.delete(action.id), (): Outcome => ({ _tag: "Done", line: `deleted ${describeRef(action)}` }), `delete ${describeRef(action)}`)
+      return yield* outcome(byok.delete(action.id), (): Outcome => ({ _tag: "Done", line: `deleted ${describeKey(action)}` }), `delete ${describeKey(action)}`)
     }
     if (action.action === "replace" && first._tag === "Done") {
       const created = first.created!
       return yield* outcome(
         byok.delete(action.replaces.id),
-        (): Outcome => ({ _tag: "Done", line: `replaced ${describeRef(action.replaces)} by ${describeLive(created)}` }),
+        (): Outcome => ({ _tag: "Done", line: `replaced ${describeKey(action.replaces)} by ${describeKey(created)}` }),
         `replace ${entryRefText(action)}: created ${created.id}, then deleting ${action.replaces.id}`
       )
     }
     return first
-  })
-
-const confirmApply = (changes: number): Effect.Effect<void, UsageError> =>
-  Effect.gen(function*() {
-    const answer = yield* promptLine(`Apply ${countOf(changes, "change")}? [y/N] `, { hidden: false })
-    if (!Option.exists(answer, (text) => /^\s*y(es)?\s*$/i.test(text))) {
-      return yield* new UsageError({ message: "not confirmed; nothing was changed" })
-    }
   })
 
 const checkApplyFlags = (options: ApplyOptions): Effect.Effect<void, UsageError> => {
@@ -426,10 +415,7 @@ const checkApplyFlags = (options: ApplyOptions): Effect.Effect<void, UsageError>
       new UsageError({ message: "apply: --prune, --rotate, --provider and --workspace-id come from the saved plan; give them to byok plan" })
     )
   }
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 32) {
-    return Effect.fail(new UsageError({ message: "--concurrency must be an integer from 1 to 32" }))
-  }
-  return Effect.void
+  return checkConcurrency(options.concurrency)
 }
 
 /**
@@ -455,8 +441,8 @@ export const apply = (
       })
     yield* showPlan(planned)
     const summary = summarize(planned.actions)
-    const changes = summary.create + summary.update + summary.rotate + summary.replace + summary.delete
-    if (changes > 0 && !options.yes) yield* confirmApply(changes)
+    const changes = changeCount(summary)
+    if (changes > 0 && !options.yes) yield* confirmOrRefuse(`Apply ${countOf(changes, "change")}?`)
     // What was done, set apart from the plan above it.
     if (changes > 0) yield* Console.log("")
 

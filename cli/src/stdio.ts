@@ -6,6 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stdio from "effect/Stdio"
+import { UsageError } from "./errors.js"
 
 /** Whether stdin is a terminal, i.e. someone can answer a prompt. */
 export const stdinIsTerminal: Effect.Effect<boolean, never, Stdio.Stdio> = Stdio.Stdio.use((stdio) => stdio.stdinIsTerminal)
@@ -86,3 +87,10 @@ export const promptLine = (question: string, options: { readonly hidden: boolean
       return Effect.sync(cleanup)
     })
   )
+
+/** Asks a y/N question on the terminal; anything but y or yes refuses, and nothing is done. */
+export const confirmOrRefuse = (question: string): Effect.Effect<void, UsageError> =>
+  Effect.flatMap(promptLine(`${question} [y/N] `, { hidden: false }), (answer) =>
+    Option.exists(answer, (text) => /^\s*y(es)?\s*$/i.test(text))
+      ? Effect.void
+      : Effect.fail(new UsageError({ message: "not confirmed; nothing was changed" })))
