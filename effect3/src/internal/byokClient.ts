@@ -11,7 +11,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
-import { describeInvalidInput } from "../../../shared/src/clientOptions.js"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -34,7 +33,7 @@ export { defaultBaseUrl } from "../../../shared/src/clientOptions.js"
  * Turns a ParseError into `InvalidRequest`, one line per rejected field, never quoting a value.
  */
 export const invalidRequest = (operation: string, error: ParseResult.ParseError): ByokError.InvalidRequest =>
-  new ByokError.InvalidRequest({ operation, ...describeInvalidInput(operation, ParseResult.ArrayFormatter.formatErrorSync(error)) })
+  new ByokError.InvalidRequest({ operation, ...ClientOptions.describeInvalidInput(operation, ParseResult.ArrayFormatter.formatErrorSync(error)) })
 
 const decodeStreamOptions = Schema.decodeUnknownEither(ByokInput.StreamByokKeys)
 const encodeFilters = Schema.encodeUnknownEither(ByokInput.ListByokKeys)

@@ -12,7 +12,6 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as Stream from "effect/Stream"
-import { describeInvalidInput } from "../../../shared/src/clientOptions.js"
 import type { ByokKeyPage } from "../ByokKey.js"
 import * as ByokError from "../ByokError.js"
 import * as ByokInput from "../ByokInput.js"
@@ -42,7 +41,7 @@ export const rejectedFields = (error: Schema.SchemaError) =>
  * Turns a SchemaError into `InvalidRequest`, one line per rejected field, never quoting a value.
  */
 export const invalidRequest = (operation: string, error: Schema.SchemaError): ByokError.InvalidRequest =>
-  new ByokError.InvalidRequest({ operation, ...describeInvalidInput(operation, rejectedFields(error)) })
+  new ByokError.InvalidRequest({ operation, ...ClientOptions.describeInvalidInput(operation, rejectedFields(error)) })
 
 /** Every rejected field of an input, not just the first. */
 const allErrors = { errors: "all" } as const
